@@ -1,0 +1,248 @@
+//! Data types shared by every callqa stage.
+//!
+//! The stages pass these along one way: the ASR stage produces a [`Transcript`] (utterances plus
+//! per-party speech activity), the scoring stage annotates utterances, the store writes them. This
+//! crate is also the one source of truth for the label and item-id lists: code, docs and tests read
+//! them from here.
+//!
+//! ```
+//! use callqa_core::{Speaker, Utterance};
+//! let u = Utterance::new(0, Speaker::Agent, 1_200, 3_400, "您好，欢迎致电");
+//! assert_eq!(u.duration_ms(), 2_200);
+//! assert_eq!(Speaker::Agent.as_str(), "agent");
+//! ```
+
+#![deny(missing_docs)]
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Canonical evaluation item ids of the default forms. Reports, tests and dashboards key on them.
+pub const EVALUATION_ITEMS: [&str; 11] = [
+    "greeting",
+    "self_intro",
+    "identity_check",
+    "empathy",
+    "hold_etiquette",
+    "summary",
+    "anything_else",
+    "farewell",
+    "courtesy",
+    "dead_air",
+    "interruptions",
+];
+
+/// Labels of the `script_step` classifier.
+pub const SCRIPT_STEP_LABELS: [&str; 12] = [
+    "greeting",
+    "self_intro",
+    "identity_check",
+    "need_probe",
+    "solution",
+    "hold_request",
+    "hold_return",
+    "empathy",
+    "summary",
+    "anything_else",
+    "farewell",
+    "other",
+];
+
+/// Labels of the `courtesy` classifier.
+pub const COURTESY_LABELS: [&str; 3] = ["polite", "neutral", "impolite"];
+
+/// Labels of the `sentiment` classifier.
+pub const SENTIMENT_LABELS: [&str; 3] = ["negative", "neutral", "positive"];
+
+/// Who is speaking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Speaker {
+    /// The call-centre agent.
+    Agent,
+    /// The caller (inbound) or the called party (outbound).
+    Customer,
+    /// Not known: a mono recording whose roles could not be told apart, or a single-voice clip.
+    Unknown,
+}
+
+impl Speaker {
+    /// The lowercase name used in tables and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Speaker::Agent => "agent",
+            Speaker::Customer => "customer",
+            Speaker::Unknown => "unknown",
+        }
+    }
+
+    /// The other party, where there is one.
+    pub fn other(self) -> Speaker {
+        match self {
+            Speaker::Agent => Speaker::Customer,
+            Speaker::Customer => Speaker::Agent,
+            Speaker::Unknown => Speaker::Unknown,
+        }
+    }
+}
+
+impl fmt::Display for Speaker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A speaker name that is not `agent`, `customer` or `unknown`.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown speaker {0:?}: expected agent, customer or unknown")]
+pub struct ParseSpeakerError(pub String);
+
+impl FromStr for Speaker {
+    type Err = ParseSpeakerError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "agent" => Ok(Speaker::Agent),
+            "customer" => Ok(Speaker::Customer),
+            "unknown" => Ok(Speaker::Unknown),
+            _ => Err(ParseSpeakerError(s.to_string())),
+        }
+    }
+}
+
+/// One stretch of speech by one party: what the ASR stage outputs and every later stage reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Utterance {
+    /// Position in the turn-ordered transcript, from 0.
+    pub idx: u32,
+    /// Who said it.
+    pub speaker: Speaker,
+    /// Start on the call's timeline, milliseconds from the start of the recording.
+    pub start_ms: u64,
+    /// End on the call's timeline, milliseconds.
+    pub end_ms: u64,
+    /// The recognised (normalised) text.
+    pub text: String,
+    /// Whisper's average token log-probability, where the text came from ASR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avg_logprob: Option<f32>,
+    /// Whisper's no-speech probability for the window, where the text came from ASR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_speech_prob: Option<f32>,
+}
+
+impl Utterance {
+    /// An utterance with no ASR confidence attached (ground truth, tests).
+    pub fn new(idx: u32, speaker: Speaker, start_ms: u64, end_ms: u64, text: &str) -> Self {
+        Utterance {
+            idx,
+            speaker,
+            start_ms,
+            end_ms,
+            text: text.to_string(),
+            avg_logprob: None,
+            no_speech_prob: None,
+        }
+    }
+
+    /// Length in milliseconds (0 for a malformed span whose end precedes its start).
+    pub fn duration_ms(&self) -> u64 {
+        self.end_ms.saturating_sub(self.start_ms)
+    }
+}
+
+/// A span of detected speech activity of one party (from VAD), used for the speech metrics:
+/// silences, talk ratio, overtalk. Finer than utterances and present even where ASR dropped text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpeechSpan {
+    /// Who was speaking.
+    pub speaker: Speaker,
+    /// Start, milliseconds from the start of the recording.
+    pub start_ms: u64,
+    /// End, milliseconds.
+    pub end_ms: u64,
+}
+
+/// The transcript of one call: what the ASR stage hands to scoring.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    /// Language code the call was transcribed in (`zh`, `en`, ...).
+    pub language: String,
+    /// Length of the recording, milliseconds.
+    pub duration_ms: u64,
+    /// True when the roles were inferred from a mono recording rather than read off channels.
+    pub roles_inferred: bool,
+    /// Confidence of the role assignment in [0, 1]; 1 for stereo recordings with a channel map.
+    pub role_confidence: f32,
+    /// Turn-ordered utterances (by start time).
+    pub utterances: Vec<Utterance>,
+    /// Speech activity per party, sorted by start.
+    pub activity: Vec<SpeechSpan>,
+    /// Segments the ASR stage dropped as likely hallucinations (repetition, text on silence).
+    #[serde(default)]
+    pub dropped_segments: u32,
+}
+
+impl Transcript {
+    /// Renumber utterances in start order (ties: agent first) so `idx` is the turn order.
+    pub fn sort_turns(&mut self) {
+        self.utterances.sort_by(|a, b| {
+            (a.start_ms, a.speaker, a.end_ms).cmp(&(b.start_ms, b.speaker, b.end_ms))
+        });
+        for (i, u) in self.utterances.iter_mut().enumerate() {
+            u.idx = i as u32;
+        }
+        self.activity
+            .sort_by(|a, b| (a.start_ms, a.speaker).cmp(&(b.start_ms, b.speaker)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speaker_round_trips_through_text_and_json() {
+        for s in [Speaker::Agent, Speaker::Customer, Speaker::Unknown] {
+            assert_eq!(s.as_str().parse::<Speaker>().ok(), Some(s));
+            let json = serde_json::to_string(&s).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
+        assert!("caller".parse::<Speaker>().is_err());
+    }
+
+    #[test]
+    fn sort_turns_orders_by_start_and_renumbers() {
+        let mut t = Transcript {
+            language: "zh".into(),
+            duration_ms: 10_000,
+            roles_inferred: false,
+            role_confidence: 1.0,
+            utterances: vec![
+                Utterance::new(0, Speaker::Customer, 5_000, 6_000, "b"),
+                Utterance::new(1, Speaker::Agent, 1_000, 2_000, "a"),
+            ],
+            activity: vec![],
+            dropped_segments: 0,
+        };
+        t.sort_turns();
+        assert_eq!(t.utterances[0].text, "a");
+        assert_eq!(t.utterances[0].idx, 0);
+        assert_eq!(t.utterances[1].idx, 1);
+    }
+
+    #[test]
+    fn label_lists_have_no_duplicates() {
+        for list in [
+            &EVALUATION_ITEMS[..],
+            &SCRIPT_STEP_LABELS[..],
+            &COURTESY_LABELS[..],
+            &SENTIMENT_LABELS[..],
+        ] {
+            let mut v = list.to_vec();
+            v.sort();
+            v.dedup();
+            assert_eq!(v.len(), list.len());
+        }
+    }
+}
