@@ -1,0 +1,284 @@
+//! The form engine on small hand-made calls: every outcome, the evidence and the total.
+
+use callqa_core::{
+    SCRIPT_STEP_LABELS, SENTIMENT_LABELS, Speaker, SpeechSpan, Transcript, Utterance,
+};
+use callqa_score::{Form, FormConfig, LabelScore, Outcome, StepHit, UtteranceJudgement, evaluate};
+
+const FORM: &str = r#"
+name = "test-form"
+dead_air_limit_s = 10
+
+[[sections]]
+id = "opening"
+[[sections.items]]
+id = "greeting"
+weight = 10
+detector = "script_step:greeting"
+window = { first_s = 15 }
+[[sections.items]]
+id = "empathy"
+weight = 10
+detector = "script_step:empathy"
+na_when = "customer_not_upset"
+[[sections.items]]
+id = "hold_etiquette"
+weight = 10
+detector = "hold_etiquette"
+na_when = "no_hold"
+[[sections.items]]
+id = "farewell"
+weight = 10
+detector = "script_step:farewell"
+window = { last_s = 20 }
+
+[[sections]]
+id = "conduct"
+[[sections.items]]
+id = "courtesy"
+weight = 20
+detector = "courtesy"
+auto_fail = true
+[[sections.items]]
+id = "dead_air"
+weight = 10
+detector = "metric:longest_dead_air_s <= 10"
+[[sections.items]]
+id = "interruptions"
+weight = 10
+detector = "metric:agent_interruptions <= 2"
+[[sections.items]]
+id = "no_swearing"
+weight = 0
+detector = "phrase:forbidden"
+phrases = ["你烦不烦"]
+"#;
+
+fn form() -> Form {
+    let config: FormConfig = toml::from_str(FORM).expect("form parses");
+    Form::validate(config, &SCRIPT_STEP_LABELS, &SENTIMENT_LABELS).expect("form validates")
+}
+
+fn step(s: &str) -> UtteranceJudgement {
+    UtteranceJudgement {
+        script_steps: vec![StepHit {
+            step: s.into(),
+            score: 0.9,
+        }],
+        ..Default::default()
+    }
+}
+
+fn sentiment(label: &str, score: f32) -> UtteranceJudgement {
+    UtteranceJudgement {
+        sentiment: Some(LabelScore {
+            label: label.into(),
+            score,
+        }),
+        ..Default::default()
+    }
+}
+
+/// Build a call from (speaker, start s, end s, text, judgement).
+fn call(
+    turns: Vec<(Speaker, f64, f64, &str, UtteranceJudgement)>,
+) -> (Transcript, Vec<UtteranceJudgement>) {
+    let mut utterances = Vec::new();
+    let mut activity = Vec::new();
+    let mut judgements = Vec::new();
+    for (i, (speaker, s, e, text, j)) in turns.into_iter().enumerate() {
+        let (s, e) = ((s * 1000.0) as u64, (e * 1000.0) as u64);
+        utterances.push(Utterance::new(i as u32, speaker, s, e, text));
+        activity.push(SpeechSpan {
+            speaker,
+            start_ms: s,
+            end_ms: e,
+        });
+        judgements.push(j);
+    }
+    let duration_ms = utterances.iter().map(|u| u.end_ms).max().unwrap_or(0) + 1000;
+    let t = Transcript {
+        language: "zh".into(),
+        duration_ms,
+        roles_inferred: false,
+        role_confidence: 1.0,
+        utterances,
+        activity,
+        dropped_segments: 0,
+    };
+    (t, judgements)
+}
+
+fn outcome(card: &callqa_score::Scorecard, id: &str) -> Outcome {
+    card.items
+        .iter()
+        .find(|i| i.item_id == id)
+        .map(|i| i.result)
+        .expect("item present")
+}
+
+#[test]
+fn model_call_passes_everything_with_evidence() {
+    use Speaker::*;
+    let (t, j) = call(vec![
+        (Agent, 1.0, 3.0, "您好，欢迎致电", step("greeting")),
+        (
+            Customer,
+            3.5,
+            6.0,
+            "你们怎么回事，扣了我两次钱",
+            sentiment("negative", 0.9),
+        ),
+        (Agent, 6.5, 8.0, "非常抱歉给您带来不便", step("empathy")),
+        (
+            Agent,
+            8.5,
+            10.0,
+            "请您稍等，我帮您查一下",
+            step("hold_request"),
+        ),
+        (Agent, 22.0, 24.0, "感谢您的耐心等待", step("hold_return")),
+        (
+            Customer,
+            24.5,
+            26.0,
+            "好的，谢谢你",
+            sentiment("positive", 0.8),
+        ),
+        (Agent, 26.5, 28.0, "感谢来电，再见", step("farewell")),
+    ]);
+    let card = evaluate(&form(), &t, &j);
+    for item in &card.items {
+        assert_eq!(
+            item.result,
+            Outcome::Pass,
+            "{} {:?}",
+            item.item_id,
+            item.evidence
+        );
+    }
+    assert_eq!(card.total_score, 100.0);
+    assert!(!card.auto_fail);
+    let greeting = &card.items[0];
+    assert_eq!(greeting.evidence.idx, Some(0));
+    assert_eq!(greeting.evidence.start_ms, Some(1000));
+    assert_eq!(greeting.evidence.text, "您好，欢迎致电");
+    // The 12 s silence follows a hold request: a hold, not dead air.
+    assert_eq!(card.metrics.hold_count, 1);
+    assert_eq!(
+        card.customer_sentiment_start
+            .as_ref()
+            .map(|s| s.label.as_str()),
+        Some("negative")
+    );
+    assert_eq!(
+        card.customer_sentiment_end
+            .as_ref()
+            .map(|s| s.label.as_str()),
+        Some("positive")
+    );
+}
+
+#[test]
+fn missing_steps_fail_and_na_items_leave_the_denominator() {
+    use Speaker::*;
+    let (t, j) = call(vec![
+        (Customer, 1.0, 3.0, "喂，你好", sentiment("neutral", 0.8)),
+        (Agent, 20.0, 22.0, "您好，欢迎致电", step("greeting")), // too late for the 15 s window
+        (
+            Customer,
+            22.5,
+            25.0,
+            "我想查一下话费",
+            sentiment("neutral", 0.8),
+        ),
+        (Agent, 25.5, 27.0, "好的", UtteranceJudgement::default()),
+    ]);
+    let card = evaluate(&form(), &t, &j);
+    assert_eq!(outcome(&card, "greeting"), Outcome::Fail);
+    let greeting = card
+        .items
+        .iter()
+        .find(|i| i.item_id == "greeting")
+        .expect("greeting");
+    assert_eq!(
+        greeting.evidence.idx, None,
+        "a fail points at the window searched"
+    );
+    assert_eq!(greeting.evidence.start_ms, Some(1000));
+    assert_eq!(outcome(&card, "empathy"), Outcome::Na);
+    assert_eq!(outcome(&card, "hold_etiquette"), Outcome::Na);
+    assert_eq!(outcome(&card, "farewell"), Outcome::Fail);
+    // 17 s of silence before the agent speaks, with no hold announced: dead air.
+    assert_eq!(outcome(&card, "dead_air"), Outcome::Fail);
+    // Applicable weight: 10+10+20+10+10+0 = 60; passed: courtesy 20 + interruptions 10 + phrase 0.
+    assert!(
+        (card.total_score - 50.0).abs() < 1e-9,
+        "{}",
+        card.total_score
+    );
+    assert_eq!(card.items_na, 2);
+}
+
+#[test]
+fn one_impolite_utterance_auto_fails_the_call() {
+    use Speaker::*;
+    let rude = UtteranceJudgement {
+        courtesy: Some(LabelScore {
+            label: "impolite".into(),
+            score: 0.95,
+        }),
+        ..Default::default()
+    };
+    let (t, j) = call(vec![
+        (Agent, 1.0, 3.0, "您好，欢迎致电", step("greeting")),
+        (Customer, 3.5, 5.0, "我不明白", sentiment("neutral", 0.8)),
+        (Agent, 5.5, 7.0, "你烦不烦啊", rude),
+        (Agent, 8.0, 9.0, "再见", step("farewell")),
+    ]);
+    let card = evaluate(&form(), &t, &j);
+    assert_eq!(outcome(&card, "courtesy"), Outcome::Fail);
+    assert_eq!(outcome(&card, "no_swearing"), Outcome::Fail);
+    let c = card
+        .items
+        .iter()
+        .find(|i| i.item_id == "courtesy")
+        .expect("courtesy");
+    assert_eq!(c.evidence.idx, Some(2));
+    assert!(card.auto_fail);
+    assert_eq!(card.total_score, 0.0);
+}
+
+#[test]
+fn hold_without_asking_fails_hold_etiquette() {
+    use Speaker::*;
+    let (t, j) = call(vec![
+        (Agent, 1.0, 3.0, "您好，欢迎致电", step("greeting")),
+        (Agent, 15.0, 17.0, "让您久等了", step("hold_return")),
+    ]);
+    let card = evaluate(&form(), &t, &j);
+    assert_eq!(outcome(&card, "hold_etiquette"), Outcome::Fail);
+    assert_eq!(outcome(&card, "dead_air"), Outcome::Fail);
+}
+
+#[test]
+fn agent_talking_over_the_customer_three_times_fails_interruptions() {
+    use Speaker::*;
+    let (t, j) = call(vec![
+        (Customer, 0.0, 5.0, "我跟你说", sentiment("negative", 0.7)),
+        (Agent, 4.0, 6.0, "你听我说", UtteranceJudgement::default()),
+        (Customer, 6.5, 10.0, "不是", sentiment("negative", 0.7)),
+        (Agent, 9.0, 11.0, "你听我说", UtteranceJudgement::default()),
+        (Customer, 11.5, 15.0, "你别打断", sentiment("negative", 0.7)),
+        (Agent, 14.0, 16.0, "你听我说", UtteranceJudgement::default()),
+    ]);
+    let card = evaluate(&form(), &t, &j);
+    assert_eq!(card.metrics.agent_interruptions, 3);
+    assert_eq!(outcome(&card, "interruptions"), Outcome::Fail);
+    let item = card
+        .items
+        .iter()
+        .find(|i| i.item_id == "interruptions")
+        .expect("item");
+    assert_eq!(item.evidence.start_ms, Some(4000));
+}
