@@ -192,8 +192,7 @@ impl Transcript {
         for (i, u) in self.utterances.iter_mut().enumerate() {
             u.idx = i as u32;
         }
-        self.activity
-            .sort_by(|a, b| (a.start_ms, a.speaker).cmp(&(b.start_ms, b.speaker)));
+        self.activity.sort_by_key(|a| (a.start_ms, a.speaker));
     }
 }
 
