@@ -408,7 +408,9 @@ fn judge(
         .agent_utterances_with_step("hold_return")
         .map(|(i, _)| i)
         .collect();
-    let has_hold = !hold_returns.is_empty() || ctx.metrics.hold_count > 0;
+    let has_hold = !hold_returns.is_empty()
+        || ctx.metrics.hold_count > 0
+        || ctx.metrics.unannounced_wait_count > 0;
     match item.na_when {
         Some(NaWhen::CustomerNotUpset) if ctx.first_upset.is_none() => {
             return (
@@ -480,21 +482,32 @@ fn judge(
         Detector::HoldEtiquette => {
             let first_request = hold_requests.first().copied();
             let last_return = hold_returns.last().copied();
+            let limit = form.config.dead_air_limit_s;
+            let unannounced = ctx
+                .metrics
+                .long_silences
+                .iter()
+                .find(|s| !s.announced_hold && s.seconds() <= limit);
+            if let Some(wait) = unannounced {
+                let e = Evidence {
+                    idx: None,
+                    start_ms: Some(wait.start_ms),
+                    end_ms: Some(wait.end_ms),
+                    text: format!(
+                        "customer kept waiting {:.1} s at {} without being asked",
+                        wait.seconds(),
+                        fmt_time(wait.start_ms)
+                    ),
+                };
+                return (Outcome::Fail, e);
+            }
             match (first_request, last_return) {
                 (Some(r), Some(t)) if utts[r].start_ms <= utts[t].start_ms => {
                     (Outcome::Pass, ctx.utterance_evidence(r))
                 }
-                (None, _) => {
-                    let silence = ctx.metrics.long_silences.first();
-                    let mut e = match last_return {
-                        Some(t) => ctx.utterance_evidence(t),
-                        None => Evidence::default(),
-                    };
-                    if let Some(s) = silence {
-                        e.start_ms = Some(s.start_ms);
-                        e.end_ms = Some(s.end_ms);
-                    }
-                    e.text = format!("hold without asking first: {}", e.text);
+                (None, Some(t)) => {
+                    let mut e = ctx.utterance_evidence(t);
+                    e.text = format!("thanked for holding but never asked: {}", e.text);
                     (Outcome::Fail, e)
                 }
                 (Some(r), _) => {
@@ -502,6 +515,13 @@ fn judge(
                     e.text = format!("no thanks after the hold; request was: {}", e.text);
                     (Outcome::Fail, e)
                 }
+                (None, None) => (
+                    Outcome::Na,
+                    Evidence {
+                        text: "no hold in the call".into(),
+                        ..Evidence::default()
+                    },
+                ),
             }
         }
         Detector::Sentiment {

@@ -35,7 +35,8 @@ pub struct FormConfig {
     /// A silence longer than this, outside a hold the agent announced, is dead air (seconds).
     #[serde(default = "default_dead_air_limit_s")]
     pub dead_air_limit_s: f64,
-    /// Silences at least this long may be holds (seconds).
+    /// Silences at least this long may be holds; unannounced ones up to the dead-air limit are
+    /// waits the agent imposed without asking (seconds).
     #[serde(default = "default_hold_min_s")]
     pub hold_min_s: f64,
     /// A hold request that ends at most this long before a silence announces it (seconds).
@@ -59,7 +60,7 @@ fn default_dead_air_limit_s() -> f64 {
     10.0
 }
 fn default_hold_min_s() -> f64 {
-    5.0
+    6.0
 }
 fn default_hold_announce_window_s() -> f64 {
     8.0

@@ -55,6 +55,10 @@ pub struct SpeechMetrics {
     pub hold_count: u32,
     /// Total length of announced holds.
     pub hold_s: f64,
+    /// Unannounced waits: silences of at least `hold_min_s` and at most the dead-air limit that no
+    /// hold request announced: the agent made the customer wait without asking (longer ones are
+    /// dead air).
+    pub unannounced_wait_count: u32,
     /// Every silence of at least `hold_min_s`, in time order.
     pub long_silences: Vec<Silence>,
     /// Overlaps of both parties (shorter ones than the minimum are ignored as back-channel noise).
@@ -90,7 +94,7 @@ impl Default for MetricOptions {
     fn default() -> Self {
         MetricOptions {
             dead_air_limit_s: 10.0,
-            hold_min_s: 5.0,
+            hold_min_s: 6.0,
             hold_announce_window_s: 8.0,
             min_overtalk_ms: 300,
         }
@@ -188,7 +192,7 @@ pub fn compute(
     let mut silence_ms = 0u64;
     let mut longest_ms = 0u64;
     let mut longest_dead_ms = 0u64;
-    let (mut dead_air_count, mut hold_count, mut hold_ms) = (0u32, 0u32, 0u64);
+    let (mut dead_air_count, mut hold_count, mut hold_ms, mut waits) = (0u32, 0u32, 0u64, 0u32);
     for pair in all.windows(2) {
         let (start, end) = (pair[0].1, pair[1].0);
         let gap = end - start;
@@ -208,6 +212,8 @@ pub fn compute(
             if announced {
                 hold_count += 1;
                 hold_ms += gap;
+            } else if seconds <= opts.dead_air_limit_s {
+                waits += 1;
             }
         }
         if !(announced && seconds >= opts.hold_min_s) {
@@ -284,6 +290,7 @@ pub fn compute(
         dead_air_count,
         hold_count,
         hold_s: hold_ms as f64 / 1000.0,
+        unannounced_wait_count: waits,
         long_silences,
         overtalk_count: overtalk.len() as u32,
         overtalk_s: overtalk
@@ -312,6 +319,7 @@ impl SpeechMetrics {
             "dead_air_count" => self.dead_air_count as f64,
             "hold_count" => self.hold_count as f64,
             "hold_s" => self.hold_s,
+            "unannounced_wait_count" => self.unannounced_wait_count as f64,
             "overtalk_count" => self.overtalk_count as f64,
             "overtalk_s" => self.overtalk_s,
             "agent_interruptions" => self.agent_interruptions as f64,
@@ -323,7 +331,7 @@ impl SpeechMetrics {
     }
 
     /// The names `by_name` knows, for validation messages and docs.
-    pub const NAMES: [&'static str; 16] = [
+    pub const NAMES: [&'static str; 17] = [
         "duration_s",
         "agent_talk_s",
         "customer_talk_s",
@@ -334,6 +342,7 @@ impl SpeechMetrics {
         "dead_air_count",
         "hold_count",
         "hold_s",
+        "unannounced_wait_count",
         "overtalk_count",
         "overtalk_s",
         "agent_interruptions",

@@ -262,6 +262,33 @@ fn hold_without_asking_fails_hold_etiquette() {
 }
 
 #[test]
+fn a_wait_the_agent_imposed_without_asking_fails_hold_etiquette_but_is_not_dead_air() {
+    use Speaker::*;
+    let (t, j) = call(vec![
+        (Agent, 1.0, 3.0, "您好，欢迎致电", step("greeting")),
+        (
+            Customer,
+            3.5,
+            5.0,
+            "我的快递到哪了",
+            sentiment("neutral", 0.8),
+        ),
+        (Agent, 5.5, 6.0, "嗯。", UtteranceJudgement::default()),
+        (Agent, 14.0, 17.0, "查到了，还在路上", step("solution")),
+    ]);
+    let card = evaluate(&form(), &t, &j);
+    assert_eq!(card.metrics.unannounced_wait_count, 1);
+    assert_eq!(outcome(&card, "hold_etiquette"), Outcome::Fail);
+    assert_eq!(outcome(&card, "dead_air"), Outcome::Pass);
+    let item = card
+        .items
+        .iter()
+        .find(|i| i.item_id == "hold_etiquette")
+        .expect("item");
+    assert_eq!(item.evidence.start_ms, Some(6000));
+}
+
+#[test]
 fn agent_talking_over_the_customer_three_times_fails_interruptions() {
     use Speaker::*;
     let (t, j) = call(vec![
