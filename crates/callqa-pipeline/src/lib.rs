@@ -1,0 +1,2 @@
+//! Pipeline runner (work in progress).
+pub mod inputs;
