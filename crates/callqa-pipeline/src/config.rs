@@ -1,0 +1,377 @@
+//! Pipeline configs (`pipelines/*.toml`): what to run on a call and which form to score it with.
+//! Every key is documented here, next to the field that reads it.
+
+use callqa_score::{Form, FormConfig};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// A whole pipeline file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// Identity of the pipeline.
+    pub pipeline: PipelineSection,
+    /// Speech recognition.
+    #[serde(default)]
+    pub asr: AsrSection,
+    /// Which channel is which party.
+    #[serde(default)]
+    pub channels: ChannelsSection,
+    /// Voice activity detection (see `callqa_vad::VadConfig` for the keys); defaults when absent.
+    #[serde(default)]
+    pub vad: Option<toml::Value>,
+    /// The classifier models.
+    #[serde(default)]
+    pub classifiers: ClassifiersSection,
+    /// Call metadata when no manifest is given.
+    #[serde(default)]
+    pub metadata: MetadataSection,
+    /// The evaluation form.
+    pub form: FormConfig,
+}
+
+/// `[pipeline]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineSection {
+    /// Pipeline name, written to the `pipeline` column.
+    pub name: String,
+    /// Version: bump it when the form or settings change; part of the key that decides whether a
+    /// call was already scored.
+    pub version: String,
+    /// `zh`, `en` or `auto` (detected once per channel).
+    pub language: String,
+    /// `inbound` or `outbound`: the default direction of calls that the manifest does not name.
+    #[serde(default = "default_direction")]
+    pub direction: String,
+}
+
+fn default_direction() -> String {
+    "inbound".into()
+}
+
+/// `[asr]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsrSection {
+    /// Whisper model: an installed name (`base`, `tiny.en`; see `callqa models list`) or a path
+    /// to any ggml Whisper file.
+    #[serde(default = "default_model")]
+    pub model: String,
+    /// Domain vocabulary given to Whisper as its initial prompt (product names, not script lines).
+    #[serde(default)]
+    pub initial_prompt: String,
+    /// Threads per Whisper state (keep workers × threads ≤ free cores).
+    #[serde(default = "default_threads")]
+    pub threads: usize,
+}
+
+impl Default for AsrSection {
+    fn default() -> Self {
+        AsrSection {
+            model: default_model(),
+            initial_prompt: String::new(),
+            threads: default_threads(),
+        }
+    }
+}
+
+fn default_model() -> String {
+    "base".into()
+}
+fn default_threads() -> usize {
+    1
+}
+
+/// `[channels]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelsSection {
+    /// In a stereo recording, the channel (0 = left) that carries the agent; the other carries
+    /// the customer. Mono recordings have their roles inferred.
+    #[serde(default)]
+    pub agent_channel: usize,
+}
+
+impl Default for ChannelsSection {
+    fn default() -> Self {
+        ChannelsSection { agent_channel: 0 }
+    }
+}
+
+/// `[classifiers]`: model folders (each with `model.onnx` and `model.toml`), relative to `root`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifiersSection {
+    /// Root folder of the models; empty means `$CALLQA_HOME/models`.
+    #[serde(default)]
+    pub root: String,
+    /// The sentence encoder the heads read.
+    #[serde(default = "default_encoder")]
+    pub encoder: String,
+    /// Courtesy head.
+    #[serde(default = "default_courtesy")]
+    pub courtesy: String,
+    /// Script-step head.
+    #[serde(default = "default_script_step")]
+    pub script_step: String,
+    /// Sentiment head.
+    #[serde(default = "default_sentiment")]
+    pub sentiment: String,
+    /// Intra-op threads per ONNX session.
+    #[serde(default = "default_threads")]
+    pub threads: usize,
+}
+
+impl Default for ClassifiersSection {
+    fn default() -> Self {
+        ClassifiersSection {
+            root: String::new(),
+            encoder: default_encoder(),
+            courtesy: default_courtesy(),
+            script_step: default_script_step(),
+            sentiment: default_sentiment(),
+            threads: default_threads(),
+        }
+    }
+}
+
+fn default_encoder() -> String {
+    "encoder/e5-small".into()
+}
+fn default_courtesy() -> String {
+    "classifiers/courtesy".into()
+}
+fn default_script_step() -> String {
+    "classifiers/script_step".into()
+}
+fn default_sentiment() -> String {
+    "classifiers/sentiment".into()
+}
+
+/// `[metadata]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetadataSection {
+    /// Regex over the file stem with named groups `call_id`, `agent_id`, `team`, `direction`,
+    /// `started_at` (or `date`), used when no manifest names the call. Example:
+    /// `^(?P<agent_id>A\d+)_(?P<started_at>\d{8}T\d{6})`.
+    #[serde(default)]
+    pub filename_pattern: Option<String>,
+}
+
+/// A pipeline file that does not load or validate. Display: `file: key: problem`.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// TOML syntax or an unknown / mistyped key.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What the TOML parser said (it names the key and line).
+        message: String,
+    },
+    /// Values that parse but do not make sense.
+    #[error("{path}: {}", .problems.join("; "))]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Each problem, starting with its key.
+        problems: Vec<String>,
+    },
+}
+
+/// A loaded, validated pipeline.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// The raw config.
+    pub config: PipelineConfig,
+    /// The validated form.
+    pub form: Form,
+    /// Compiled file-name pattern.
+    pub filename_pattern: Option<regex::Regex>,
+}
+
+/// The languages a pipeline may name.
+pub const LANGUAGES: [&str; 3] = ["zh", "en", "auto"];
+
+impl Pipeline {
+    /// Read and validate a pipeline file: every problem is reported with its key. Model files are
+    /// not touched here (see `check`).
+    pub fn load(path: &Path) -> Result<Pipeline, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        Self::from_toml(path, &text)
+    }
+
+    /// As [`Pipeline::load`], from text already read.
+    pub fn from_toml(path: &Path, text: &str) -> Result<Pipeline, ConfigError> {
+        let config: PipelineConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.into(),
+            message: e.to_string().trim().replace('\n', " "),
+        })?;
+        let mut problems = Vec::new();
+        let p = &config.pipeline;
+        if p.name.trim().is_empty() {
+            problems.push("pipeline.name: must not be empty".to_string());
+        }
+        if p.version.trim().is_empty() {
+            problems.push("pipeline.version: must not be empty".to_string());
+        }
+        if !LANGUAGES.contains(&p.language.as_str()) {
+            problems.push(format!(
+                "pipeline.language: {:?} is not one of {}",
+                p.language,
+                LANGUAGES.join(", ")
+            ));
+        }
+        if !["inbound", "outbound"].contains(&p.direction.as_str()) {
+            problems.push(format!(
+                "pipeline.direction: {:?} is not inbound or outbound",
+                p.direction
+            ));
+        }
+        if config.asr.model.trim().is_empty() {
+            problems.push("asr.model: must name a model or a file".to_string());
+        }
+        if config.asr.threads == 0 {
+            problems.push("asr.threads: must be at least 1".to_string());
+        }
+        if config.channels.agent_channel > 1 {
+            problems.push(format!(
+                "channels.agent_channel: {} is not 0 or 1",
+                config.channels.agent_channel
+            ));
+        }
+        let filename_pattern = match &config.metadata.filename_pattern {
+            Some(p) => match regex::Regex::new(p) {
+                Ok(re) => Some(re),
+                Err(e) => {
+                    problems.push(format!("metadata.filename_pattern: not a valid regex: {e}"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let form = match Form::validate(
+            config.form.clone(),
+            &callqa_core::SCRIPT_STEP_LABELS,
+            &callqa_core::SENTIMENT_LABELS,
+        ) {
+            Ok(f) => Some(f),
+            Err(errors) => {
+                problems.extend(errors.iter().map(|e| e.to_string()));
+                None
+            }
+        };
+        match form {
+            Some(form) if problems.is_empty() => Ok(Pipeline {
+                path: path.into(),
+                config,
+                form,
+                filename_pattern,
+            }),
+            _ => Err(ConfigError::Invalid {
+                path: path.into(),
+                problems,
+            }),
+        }
+    }
+
+    /// The models root: `[classifiers].root`, else `$CALLQA_HOME/models`.
+    pub fn models_root(&self) -> PathBuf {
+        if self.config.classifiers.root.is_empty() {
+            callqa_home().join("models")
+        } else {
+            PathBuf::from(&self.config.classifiers.root)
+        }
+    }
+}
+
+/// The cache root: `$CALLQA_HOME`, else `$XDG_CACHE_HOME/callqa`, else `~/.cache/callqa`.
+pub fn callqa_home() -> PathBuf {
+    if let Some(home) = std::env::var_os("CALLQA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home);
+    }
+    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(xdg).join("callqa");
+    }
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(".cache")
+        .join("callqa")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo_pipelines() -> Vec<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines");
+        let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn shipped_pipelines_validate_and_cover_every_canonical_item() {
+        let files = repo_pipelines();
+        assert!(
+            files.len() >= 4,
+            "expected the four default pipelines, found {files:?}"
+        );
+        for f in files {
+            let p = Pipeline::load(&f).unwrap_or_else(|e| panic!("{e}"));
+            let ids: Vec<&str> = p
+                .form
+                .items()
+                .map(|(_, item, _)| item.id.as_str())
+                .collect();
+            for item in callqa_core::EVALUATION_ITEMS {
+                assert!(ids.contains(&item), "{}: no item {item}", f.display());
+            }
+        }
+    }
+
+    #[test]
+    fn errors_name_the_file_and_the_key() {
+        let src = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/inbound-zh.toml"),
+        )
+        .unwrap_or_default();
+        let bad = src
+            .replace("language = \"zh\"", "language = \"fr\"")
+            .replace("script_step:greeting", "script_step:hello");
+        let err = Pipeline::from_toml(Path::new("bad.toml"), &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("bad.toml: "), "{err}");
+        assert!(err.contains("pipeline.language"), "{err}");
+        assert!(err.contains("form.sections[0].items[0].detector"), "{err}");
+        let typo = src.replace("[asr]\n", "[asr]\nmodle = \"x\"\n");
+        let err = Pipeline::from_toml(Path::new("typo.toml"), &typo)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("modle"), "{err}");
+    }
+}
