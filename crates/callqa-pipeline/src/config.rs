@@ -84,19 +84,13 @@ fn default_threads() -> usize {
 }
 
 /// `[channels]`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelsSection {
     /// In a stereo recording, the channel (0 = left) that carries the agent; the other carries
     /// the customer. Mono recordings have their roles inferred.
     #[serde(default)]
     pub agent_channel: usize,
-}
-
-impl Default for ChannelsSection {
-    fn default() -> Self {
-        ChannelsSection { agent_channel: 0 }
-    }
 }
 
 /// `[classifiers]`: model folders (each with `model.onnx` and `model.toml`), relative to `root`.
