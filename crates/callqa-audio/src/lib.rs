@@ -69,8 +69,12 @@ pub enum ErrorKind {
     #[error("empty file (0 bytes)")]
     Empty,
     /// The content is not a container this crate knows (WAV, FLAC, MP3, Ogg).
-    #[error("not a recognised audio file (expected WAV, FLAC, MP3 or Ogg Vorbis content): {0}")]
-    UnrecognisedFormat(String),
+    #[error("not a recognised audio file (expected WAV, FLAC, MP3 or Ogg Vorbis content)")]
+    UnrecognisedFormat,
+    /// The container was recognised but its header (or, for Ogg, a page the reader checks on
+    /// opening) is damaged or cut off.
+    #[error("corrupt or cut-off audio file: {0}")]
+    Corrupt(String),
     /// The container holds no audio track.
     #[error("no audio track in the file")]
     NoAudioTrack,
@@ -239,7 +243,11 @@ impl Source {
                 SymError::IoError(ioe) if ioe.kind() != io::ErrorKind::UnexpectedEof => {
                     err(ErrorKind::Io(ioe))
                 }
-                other => err(ErrorKind::UnrecognisedFormat(other.to_string())),
+                SymError::Unsupported(_) => err(ErrorKind::UnrecognisedFormat),
+                SymError::IoError(_) => {
+                    err(ErrorKind::Corrupt("file ends inside the header".into()))
+                }
+                other => err(ErrorKind::Corrupt(other.to_string())),
             })?;
         let container = reader.format_info().short_name.to_string();
         let track = reader
@@ -534,21 +542,37 @@ impl AudioStream {
                 self.src.finish_info()?;
             }
             Next::Packet(packet) => {
-                let buf = match self.decoder.decode(&packet) {
-                    Ok(buf) => buf,
-                    Err(SymError::DecodeError(e)) => {
-                        self.src.warn(format!("skipped a corrupt packet: {e}"));
-                        return Ok(());
+                let problem = match self.decoder.decode(&packet) {
+                    Ok(buf) => {
+                        buf.copy_to_vecs_planar::<f32>(&mut self.planar);
+                        None
                     }
-                    Err(SymError::IoError(e)) => {
-                        self.src.warn(format!("skipped an unreadable packet: {e}"));
-                        return Ok(());
-                    }
+                    Err(SymError::DecodeError(e)) => Some(format!("corrupt packet: {e}")),
+                    Err(SymError::IoError(e)) => Some(format!("unreadable packet: {e}")),
                     Err(e) => {
                         return Err(AudioError::new(&path, ErrorKind::Decode(e.to_string())));
                     }
                 };
-                buf.copy_to_vecs_planar::<f32>(&mut self.planar);
+                if let Some(problem) = problem {
+                    // Keep the timeline: a packet that cannot be decoded becomes silence of its
+                    // length (capped at 10 s), and the decoder starts afresh (symphonia's MP3
+                    // decoder otherwise rejects every later packet after some corruptions).
+                    let rate = u64::from(self.src.info.sample_rate_hz);
+                    let n = packet.dur.get().min(10 * rate) as usize;
+                    let at = self.src.info.frames as f64 / rate as f64;
+                    self.src.warn(format!(
+                        "{problem} at {at:.2} s; replaced by {n} frames of silence"
+                    ));
+                    self.decoder = symphonia::default::get_codecs()
+                        .make_audio_decoder(&self.src.params, &AudioDecoderOptions::default())
+                        .map_err(|e| AudioError::new(&path, ErrorKind::Decode(e.to_string())))?;
+                    let channels = usize::from(self.src.info.channels);
+                    self.planar.resize(channels, Vec::new());
+                    for ch in &mut self.planar {
+                        ch.clear();
+                        ch.resize(n, 0.0);
+                    }
+                }
                 let n = self.planar.first().map_or(0, Vec::len);
                 if self.src.info.frames == 0 {
                     // First packet: the decoder may know better than the header.
