@@ -55,6 +55,14 @@ pub const TARGET_RATE_HZ: u32 = 16_000;
 /// Default output frames per block: one second at 16 kHz.
 pub const DEFAULT_BLOCK_FRAMES: usize = 16_000;
 
+/// `tracing` filter directives that silence the decoder library's own log lines (symphonia
+/// logs through `log`, e.g. "probe reached EOF" at ERROR for a non-audio file). This crate
+/// reports every such problem as a value ([`AudioError`], [`ProbeInfo::warnings`]), so a binary
+/// can append these to its default filter: `EnvFilter::new(format!("warn,{QUIET_DECODER_LOGS}"))`.
+pub const QUIET_DECODER_LOGS: &str = "symphonia=off,symphonia_core=off,symphonia_bundle_flac=off,\
+symphonia_bundle_mp3=off,symphonia_codec_pcm=off,symphonia_codec_vorbis=off,symphonia_codec_adpcm=off,\
+symphonia_format_ogg=off,symphonia_format_riff=off,symphonia_format_mkv=off,symphonia_metadata=off";
+
 /// At most this many warnings are kept per file (the rest are counted in the last one).
 const MAX_WARNINGS: usize = 16;
 
@@ -711,6 +719,14 @@ mod tests {
         let e = probe(Path::new("/nonexistent/callqa/a.wav")).unwrap_err();
         assert!(matches!(e.kind(), ErrorKind::Io(_)));
         assert!(e.to_string().starts_with("/nonexistent/callqa/a.wav: "));
+    }
+
+    #[test]
+    fn quiet_log_directives_parse_as_plain_target_list() {
+        for d in QUIET_DECODER_LOGS.split(',') {
+            let (target, level) = d.split_once('=').unwrap_or(("", ""));
+            assert!(target.starts_with("symphonia") && level == "off", "{d:?}");
+        }
     }
 
     #[test]

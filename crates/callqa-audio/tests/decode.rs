@@ -536,3 +536,48 @@ fn downsampling_removes_content_above_8khz() {
     let level = rms(&x[800..x.len() - 800]);
     assert!((level - 0.354).abs() < 0.01, "3 kHz tone at rms {level}");
 }
+
+/// Real third-party recordings (when the shared test data is present): probe agrees with
+/// sox's duration and decoding gives the exact 16 kHz length. Skips cleanly without them.
+#[test]
+fn real_recordings_in_shared_data_match_sox() {
+    let root = std::env::var_os("CALLQA_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    let mut files = Vec::new();
+    for sub in ["asr_en", "asr_zh", "asr_zh/telephone_sim_8k"] {
+        let Ok(rd) = std::fs::read_dir(root.join(sub)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+            if ["wav", "flac", "mp3", "ogg"].contains(&ext) {
+                files.push(p);
+            }
+        }
+    }
+    if files.is_empty() {
+        eprintln!("skipping: no shared test data under {}", root.display());
+        return;
+    }
+    files.sort();
+    for p in &files {
+        let info = probe(p).unwrap_or_else(|e| panic!("{e}"));
+        let sox = soxi_duration(p);
+        assert!(
+            (info.duration_s - sox).abs() < 1e-3,
+            "{}: {} s vs sox {sox} s",
+            p.display(),
+            info.duration_s
+        );
+        let d = decode_16k(p, &DecodeOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let want = expected_16k(info.frames, info.sample_rate_hz) as i64;
+        assert!(
+            (d.channels[0].len() as i64 - want).abs() <= 2,
+            "{}",
+            p.display()
+        );
+    }
+    eprintln!("checked {} real recordings", files.len());
+}
