@@ -106,7 +106,8 @@ pub fn clause_units(text: &str) -> usize {
 fn cue_at(chars: &[char], lower: &[char], i: usize, zh: bool, en: bool) -> bool {
     let matches = |cue: &str, hay: &[char]| {
         let cue: Vec<char> = cue.chars().collect();
-        hay.get(i..i + cue.len()).is_some_and(|h| h == cue.as_slice())
+        hay.get(i..i + cue.len())
+            .is_some_and(|h| h == cue.as_slice())
     };
     if zh && ZH_CUES.iter().any(|cue| matches(cue, chars)) {
         return true;

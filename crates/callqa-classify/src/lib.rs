@@ -83,6 +83,12 @@ pub enum ClassifyError {
         /// The key that names it.
         key: String,
     },
+    /// A model folder has no `model.toml` (or does not exist).
+    #[error("{dir}: not a model folder (no model.toml)")]
+    NotAModelFolder {
+        /// The folder.
+        dir: PathBuf,
+    },
     /// A file's SHA-256 differs from the manifest's `sha256`.
     #[error("{path}: sha256 mismatch: model.toml says {expected}, the file has {actual}")]
     ChecksumMismatch {

@@ -398,10 +398,8 @@ impl ModelManifest {
     pub fn open_dir(dir: &Path) -> Result<ModelDir, ClassifyError> {
         let manifest_path = dir.join(MANIFEST_FILE);
         if !manifest_path.is_file() {
-            return Err(ClassifyError::MissingFile {
-                path: manifest_path,
-                manifest: dir.to_path_buf(),
-                key: "(model folder)".into(),
+            return Err(ClassifyError::NotAModelFolder {
+                dir: dir.to_path_buf(),
             });
         }
         let manifest = ModelManifest::read(dir)?;
@@ -464,10 +462,8 @@ impl EncoderManifest {
     pub fn open_dir(dir: &Path, model_file: Option<&str>) -> Result<EncoderDir, ClassifyError> {
         let manifest_path = dir.join(MANIFEST_FILE);
         if !manifest_path.is_file() {
-            return Err(ClassifyError::MissingFile {
-                path: manifest_path,
-                manifest: dir.to_path_buf(),
-                key: "(encoder folder)".into(),
+            return Err(ClassifyError::NotAModelFolder {
+                dir: dir.to_path_buf(),
             });
         }
         let manifest = EncoderManifest::read(dir)?;
@@ -610,7 +606,7 @@ accuracy = 0.9
             .and_then(|d| ModelManifest::open_dir(d.path()).err())
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(msg.contains("model.toml: missing"), "{msg}");
+        assert!(msg.contains("not a model folder (no model.toml)"), "{msg}");
     }
 
     #[test]

@@ -296,7 +296,7 @@ fn a_missing_encoder_is_named() {
     std::fs::remove_dir_all(dir.path().join("encoder/tiny-enc")).ok();
     match Classifiers::load(&ClassifierPaths::under(dir.path()), 1) {
         Ok(_) => panic!("loaded without an encoder"),
-        Err(e @ ClassifyError::MissingFile { .. }) => {
+        Err(e @ ClassifyError::NotAModelFolder { .. }) => {
             assert!(e.to_string().contains("tiny-enc"), "{e}")
         }
         Err(e) => panic!("unexpected error: {e}"),

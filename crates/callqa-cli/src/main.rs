@@ -1,13 +1,18 @@
 //! `callqa`: the command line over the callqa stage libraries. Arguments and printing only; the
 //! work happens in the `callqa-*` crates.
 
+mod classify;
 mod probe;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "callqa", version, about = "Offline speech-analytics QA for call-centre recordings")]
+#[command(
+    name = "callqa",
+    version,
+    about = "Offline speech-analytics QA for call-centre recordings"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -17,6 +22,8 @@ struct Cli {
 enum Command {
     /// Print container, codec, sample rate, channels and duration of recordings.
     Probe(probe::Args),
+    /// Judge sentences: courtesy, script steps (per clause) and sentiment.
+    Classify(classify::Args),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +37,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Probe(args) => probe::run(args),
+        Command::Classify(args) => classify::run(args),
     };
     match result {
         Ok(code) => code,
