@@ -220,6 +220,9 @@ struct Source {
     info: ProbeInfo,
     params: symphonia::core::codecs::audio::AudioCodecParameters,
     warn_count: usize,
+    /// The header does not say how long the audio is (a WAV written to a pipe carries
+    /// 0xFFFFFFFF as its data size): the end of the file is the end of the audio, not a cut.
+    open_ended: bool,
 }
 
 enum Next {
@@ -287,7 +290,20 @@ impl Source {
         let channels = u16::try_from(channels)
             .map_err(|_| err(ErrorKind::Decode(format!("{channels} channels"))))?;
         let track_id = track.id;
-        let header_frames = track.num_frames;
+        let mut header_frames = track.num_frames;
+        // symphonia leaves `num_frames` unset for a WAV whose data size is 0xFFFFFFFF; the
+        // explicit check below covers readers that pass the bogus size through.
+        let mut open_ended = container == "wave" && header_frames.is_none();
+        if container == "wave"
+            && let Some(h) = header_frames
+        {
+            let bits = params.bits_per_coded_sample.or(params.bits_per_sample);
+            let bytes_per_frame = u64::from(bits.unwrap_or(0).div_ceil(8)) * u64::from(channels);
+            if bytes_per_frame > 0 && h == u64::from(u32::MAX) / bytes_per_frame {
+                header_frames = None;
+                open_ended = true;
+            }
+        }
         Ok(Source {
             path: path.to_path_buf(),
             reader,
@@ -306,6 +322,7 @@ impl Source {
             },
             params,
             warn_count: 0,
+            open_ended,
         })
     }
 
@@ -323,7 +340,7 @@ impl Source {
     }
 
     fn mark_truncated(&mut self, why: &str) {
-        if !self.info.truncated {
+        if !self.info.truncated && !self.open_ended {
             self.info.truncated = true;
             self.warn(format!(
                 "truncated recording ({why}); read as far as it goes"

@@ -581,3 +581,36 @@ fn real_recordings_in_shared_data_match_sox() {
     }
     eprintln!("checked {} real recordings", files.len());
 }
+
+#[test]
+fn wav_written_to_a_pipe_is_not_called_truncated() {
+    // ffmpeg writing WAV to a pipe cannot seek back: data size stays 0xFFFFFFFF.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = std::process::Command::new("ffmpeg")
+        .args([
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=500:r=8000:d=2",
+        ])
+        .args(["-c:a", "pcm_mulaw", "-f", "wav", "-"])
+        .output()
+        .expect("ffmpeg runs (install with scripts/setup.sh)");
+    assert!(out.status.success());
+    assert_eq!(
+        &out.stdout[4..8],
+        &[0xff; 4],
+        "expected an open-ended RIFF size"
+    );
+    let p = dir.path().join("piped.wav");
+    std::fs::write(&p, &out.stdout).expect("write");
+    let info = probe(&p).expect("probe");
+    assert!(!info.truncated, "{:?}", info.warnings);
+    assert_eq!(info.frames, 16_000);
+    assert_eq!(info.header_frames, None);
+    let d = decode_16k(&p, &DecodeOptions::default()).expect("decode");
+    assert!(!d.info.truncated);
+    assert_eq!(d.channels[0].len(), 32_000);
+}
