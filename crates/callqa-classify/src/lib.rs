@@ -694,7 +694,10 @@ impl Classifiers {
             let batch: Vec<&[u32]> = chunk.iter().map(|&i| encoded[i].as_slice()).collect();
             let (values, width) = model.run_batch(&batch)?;
             for (k, &i) in chunk.iter().enumerate() {
-                rows[i] = values[k * width..(k + 1) * width].to_vec();
+                rows[i] = values
+                    .get(k * width..(k + 1) * width)
+                    .map(<[f32]>::to_vec)
+                    .unwrap_or_default();
             }
         }
         Ok(rows)
@@ -766,10 +769,20 @@ impl Classifiers {
                 ),
             ));
         }
+        if values.len() != unique.len() * width {
+            return Err(ClassifyError::Run {
+                path: head.dir.model_path.clone(),
+                message: format!(
+                    "{} values for {} texts of {width} labels",
+                    values.len(),
+                    unique.len()
+                ),
+            });
+        }
         Ok(unique
             .into_iter()
-            .enumerate()
-            .map(|(i, t)| (t.to_string(), values[i * width..(i + 1) * width].to_vec()))
+            .zip(values.chunks(width.max(1)))
+            .map(|(t, row)| (t.to_string(), row.to_vec()))
             .collect())
     }
 
@@ -944,6 +957,12 @@ mod tests {
             hit("greeting", 0.6),
         ];
         assert_eq!(step_labels(&hits), ["greeting", "need_probe"]);
+    }
+
+    #[test]
+    fn classifiers_can_be_shared_by_worker_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Classifiers>();
     }
 
     #[test]
