@@ -254,6 +254,10 @@ impl Source {
                 SymError::IoError(ioe) if ioe.kind() != io::ErrorKind::UnexpectedEof => {
                     err(ErrorKind::Io(ioe))
                 }
+                // A reader recognised the container but not what is inside (e.g. GSM in WAV).
+                SymError::Unsupported(what) if !what.contains("no suitable format reader") => {
+                    err(ErrorKind::UnsupportedCodec(what.to_string()))
+                }
                 SymError::Unsupported(_) => err(ErrorKind::UnrecognisedFormat),
                 SymError::IoError(_) => {
                     err(ErrorKind::Corrupt("file ends inside the header".into()))

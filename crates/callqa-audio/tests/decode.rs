@@ -614,3 +614,34 @@ fn wav_written_to_a_pipe_is_not_called_truncated() {
     assert!(!d.info.truncated);
     assert_eq!(d.channels[0].len(), 32_000);
 }
+
+#[test]
+fn codec_the_container_reader_rejects_is_an_unsupported_codec() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gsm = sox_tone(
+        dir.path(),
+        "gsm.wav",
+        &["-r", "8000", "-e", "gsm-full-rate"],
+        1.0,
+        &[500],
+    );
+    assert!(matches!(kind_of(&gsm), ErrorKind::UnsupportedCodec(_)));
+    // IMA ADPCM in WAV (common on old call recorders) is decoded.
+    let ima = sox_tone(
+        dir.path(),
+        "ima.wav",
+        &["-r", "8000", "-e", "ima-adpcm"],
+        1.0,
+        &[500],
+    );
+    let info = probe(&ima).expect("ima adpcm");
+    assert_eq!(info.codec, "adpcm_ima_wav");
+    assert_eq!(info.frames, soxi_frames(&ima));
+}
+
+#[test]
+fn stream_can_move_to_a_worker_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<callqa_audio::AudioStream>();
+    assert_send::<callqa_audio::AudioError>();
+}
