@@ -229,6 +229,32 @@ mod tests {
     }
 
     #[test]
+    fn timing_is_preserved_an_impulse_lands_where_it_should() {
+        // Timestamps downstream (utterance start/end) rely on zero net delay.
+        for &(from, at) in &[(8_000u32, 4_000usize), (44_100, 22_050), (48_000, 12_345)] {
+            let mut x = vec![0.0f32; from as usize];
+            x[at] = 1.0;
+            let mut r = StreamResampler::new(from, 16_000, 1).unwrap();
+            let mut out = vec![Vec::new()];
+            for c in x.chunks(1000) {
+                r.push(&[c.to_vec()], &mut out).unwrap();
+            }
+            r.finish(&mut out).unwrap();
+            let peak = out[0]
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+                .map(|(i, _)| i)
+                .unwrap();
+            let want = (at as f64 * 16_000.0 / f64::from(from)).round() as i64;
+            assert!(
+                (peak as i64 - want).abs() <= 1,
+                "from {from}: peak {peak}, want {want}"
+            );
+        }
+    }
+
+    #[test]
     fn piece_size_does_not_change_the_result() {
         let a = run(44_100, 44_100, 100);
         let b = run(44_100, 44_100, 10_000);
