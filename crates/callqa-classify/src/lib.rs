@@ -34,6 +34,7 @@ mod model;
 pub use clauses::{Clause, split_clauses};
 pub use manifest::{
     Checksums, EncoderDir, EncoderManifest, InputKind, ModelDir, ModelManifest, TASKS,
+    checksum_table,
 };
 
 use callqa_core::{Speaker, Transcript};
@@ -404,6 +405,7 @@ pub fn verify_model_dir(dir: &Path) -> Result<ModelDir, ClassifyError> {
                 tok,
                 md.manifest.max_tokens.unwrap_or(512),
                 TokenOutput::Probabilities,
+                None,
                 1,
             )?
             .width
@@ -474,6 +476,7 @@ impl Classifiers {
                         &tok,
                         md.manifest.max_tokens.unwrap_or(512),
                         TokenOutput::Probabilities,
+                        None,
                         options.threads,
                     )?;
                     check_width(
@@ -499,6 +502,7 @@ impl Classifiers {
                                 &ed.tokenizer_path,
                                 ed.manifest.max_tokens,
                                 TokenOutput::Embedding,
+                                ed.manifest.output.as_deref(),
                                 options.threads,
                             )?;
                             if let Some(w) = model.width
@@ -581,35 +585,16 @@ impl Classifiers {
                 dir: h.dir.dir.clone(),
                 file: h.dir.model_path.clone(),
                 version: h.dir.manifest.version.clone(),
-                sha256: h
-                    .dir
-                    .manifest
-                    .sha256
-                    .model_sha256(h.dir.manifest.model_file())
-                    .unwrap_or_default()
-                    .to_ascii_lowercase(),
+                sha256: h.dir.sha256.clone(),
             })
             .collect();
         for e in &self.encoders {
-            let file = e
-                .dir
-                .model_path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string();
             ids.push(ModelId {
                 task: "encoder".into(),
                 dir: e.dir.dir.clone(),
                 file: e.dir.model_path.clone(),
                 version: e.dir.manifest.version.clone().unwrap_or_default(),
-                sha256: e
-                    .dir
-                    .manifest
-                    .sha256
-                    .model_sha256(&file)
-                    .unwrap_or_default()
-                    .to_ascii_lowercase(),
+                sha256: e.dir.sha256.clone(),
             });
         }
         ids

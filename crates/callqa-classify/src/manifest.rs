@@ -46,14 +46,6 @@ pub enum Checksums {
 }
 
 impl Checksums {
-    /// (file name, expected hex) pairs to check, given the folder's ONNX file name.
-    pub fn entries<'a>(&'a self, model_file: &'a str) -> Vec<(&'a str, &'a str)> {
-        match self {
-            Checksums::Model(hex) => vec![(model_file, hex.as_str())],
-            Checksums::Files(map) => map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
-        }
-    }
-
     /// The expected hash of the ONNX file, where given.
     pub fn model_sha256<'a>(&'a self, model_file: &str) -> Option<&'a str> {
         match self {
@@ -116,8 +108,16 @@ pub struct ModelManifest {
     pub background_label: Option<String>,
     /// Model version, recorded with every score (free text: a date or a semver).
     pub version: String,
-    /// SHA-256 of `model.onnx` (hex), or a table of file name → hex. Checked at load.
-    pub sha256: Checksums,
+    /// SHA-256 of `model.onnx` (hex), or a table of file name → hex. Checked at load. One of
+    /// `sha256` and `model_sha256` is required.
+    #[serde(default)]
+    pub sha256: Option<Checksums>,
+    /// SHA-256 of the ONNX file (hex): another spelling of `sha256 = "…"`.
+    #[serde(default)]
+    pub model_sha256: Option<String>,
+    /// SHA-256 of the tokenizer file (hex), for `text` models. Checked at load when given.
+    #[serde(default)]
+    pub tokenizer_sha256: Option<String>,
     /// Where the training data came from (free form: a string or a table).
     #[serde(default)]
     pub training_data: Option<toml::Value>,
@@ -158,8 +158,19 @@ pub struct EncoderManifest {
     /// Version (free text).
     #[serde(default)]
     pub version: Option<String>,
-    /// SHA-256 of `model.onnx` (hex), or a table of file name → hex. Checked at load.
-    pub sha256: Checksums,
+    /// SHA-256 of `model.onnx` (hex), or a table of file name → hex (list every ONNX variant
+    /// that may be loaded). Checked at load. One of `sha256` and `model_sha256` is required.
+    #[serde(default)]
+    pub sha256: Option<Checksums>,
+    /// SHA-256 of the ONNX file (hex): another spelling of `sha256 = "…"`.
+    #[serde(default)]
+    pub model_sha256: Option<String>,
+    /// SHA-256 of the tokenizer file (hex). Checked at load when given.
+    #[serde(default)]
+    pub tokenizer_sha256: Option<String>,
+    /// Name of the ONNX output holding the sentence embedding (default `sentence_embedding`).
+    #[serde(default)]
+    pub output: Option<String>,
 }
 
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ClassifyError> {
@@ -200,6 +211,35 @@ pub fn sha256_file(path: &Path) -> Result<String, ClassifyError> {
     Ok(hex::encode(hasher.finalize()))
 }
 
+/// All checksums a manifest gives, as file name → lower-case hex. `model_file` is the manifest's
+/// own ONNX file (what a bare `sha256 = "…"` or `model_sha256` refers to).
+pub fn checksum_table(
+    sha256: Option<&Checksums>,
+    model_sha256: Option<&str>,
+    tokenizer_sha256: Option<&str>,
+    model_file: &str,
+    tokenizer_file: Option<&str>,
+) -> BTreeMap<String, String> {
+    let mut table = BTreeMap::new();
+    match sha256 {
+        Some(Checksums::Model(hex)) => {
+            table.insert(model_file.to_string(), hex.clone());
+        }
+        Some(Checksums::Files(map)) => table.extend(map.clone()),
+        None => {}
+    }
+    if let Some(hex) = model_sha256 {
+        table.insert(model_file.to_string(), hex.to_string());
+    }
+    if let (Some(hex), Some(file)) = (tokenizer_sha256, tokenizer_file) {
+        table.insert(file.to_string(), hex.to_string());
+    }
+    table
+        .into_iter()
+        .map(|(k, v)| (k, v.trim().to_ascii_lowercase()))
+        .collect()
+}
+
 /// A plain file name inside the folder (no separators, no `..`).
 fn file_in(dir: &Path, manifest: &Path, key: &str, name: &str) -> Result<PathBuf, ClassifyError> {
     if name.is_empty() || name.contains('/') || name.contains('\\') || name == ".." {
@@ -223,23 +263,21 @@ fn file_in(dir: &Path, manifest: &Path, key: &str, name: &str) -> Result<PathBuf
 fn check_sums(
     dir: &Path,
     manifest: &Path,
-    sums: &Checksums,
+    table: &BTreeMap<String, String>,
     model_file: &str,
 ) -> Result<(), ClassifyError> {
-    let entries = sums.entries(model_file);
-    if sums.model_sha256(model_file).is_none() {
+    if !table.contains_key(model_file) {
         return Err(invalid_key(
             manifest,
             "sha256",
-            format!("no checksum for {model_file}"),
+            format!("no checksum for {model_file} (give sha256 or model_sha256)"),
         ));
     }
-    for (name, expected) in entries {
+    for (name, expected) in table {
         // Other ONNX variants listed in the table (e.g. fp32 next to int8) are not loaded: skip.
         if name != model_file && name.ends_with(".onnx") {
             continue;
         }
-        let expected = expected.trim().to_ascii_lowercase();
         if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(invalid_key(
                 manifest,
@@ -249,10 +287,10 @@ fn check_sums(
         }
         let path = file_in(dir, manifest, "sha256", name)?;
         let actual = sha256_file(&path)?;
-        if actual != expected {
+        if actual != *expected {
             return Err(ClassifyError::ChecksumMismatch {
                 path,
-                expected,
+                expected: expected.clone(),
                 actual,
             });
         }
@@ -271,6 +309,8 @@ pub struct ModelDir {
     pub model_path: PathBuf,
     /// The tokenizer file, for `text` models.
     pub tokenizer_path: Option<PathBuf>,
+    /// SHA-256 of the ONNX file (verified).
+    pub sha256: String,
 }
 
 impl ModelManifest {
@@ -409,12 +449,24 @@ impl ModelManifest {
             (InputKind::Text, Some(t)) => Some(file_in(dir, &manifest_path, "tokenizer", t)?),
             _ => None,
         };
-        check_sums(dir, &manifest_path, &manifest.sha256, manifest.model_file())?;
+        let table = checksum_table(
+            manifest.sha256.as_ref(),
+            manifest.model_sha256.as_deref(),
+            manifest.tokenizer_sha256.as_deref(),
+            manifest.model_file(),
+            manifest.tokenizer.as_deref(),
+        );
+        check_sums(dir, &manifest_path, &table, manifest.model_file())?;
+        let sha256 = table
+            .get(manifest.model_file())
+            .cloned()
+            .unwrap_or_default();
         Ok(ModelDir {
             dir: dir.to_path_buf(),
             manifest,
             model_path,
             tokenizer_path,
+            sha256,
         })
     }
 }
@@ -430,6 +482,8 @@ pub struct EncoderDir {
     pub model_path: PathBuf,
     /// The tokenizer file.
     pub tokenizer_path: PathBuf,
+    /// SHA-256 of the ONNX file (verified).
+    pub sha256: String,
 }
 
 impl EncoderManifest {
@@ -472,18 +526,23 @@ impl EncoderManifest {
             .or(manifest.model.as_deref())
             .unwrap_or(MODEL_FILE);
         let model_path = file_in(dir, &manifest_path, "model", file)?;
-        let tokenizer_path = file_in(
-            dir,
-            &manifest_path,
-            "tokenizer",
-            manifest.tokenizer.as_deref().unwrap_or(TOKENIZER_FILE),
-        )?;
-        check_sums(dir, &manifest_path, &manifest.sha256, file)?;
+        let tokenizer_file = manifest.tokenizer.as_deref().unwrap_or(TOKENIZER_FILE);
+        let tokenizer_path = file_in(dir, &manifest_path, "tokenizer", tokenizer_file)?;
+        let table = checksum_table(
+            manifest.sha256.as_ref(),
+            manifest.model_sha256.as_deref(),
+            manifest.tokenizer_sha256.as_deref(),
+            manifest.model.as_deref().unwrap_or(MODEL_FILE),
+            Some(tokenizer_file),
+        );
+        check_sums(dir, &manifest_path, &table, file)?;
+        let sha256 = table.get(file).cloned().unwrap_or_default();
         Ok(EncoderDir {
             dir: dir.to_path_buf(),
             manifest,
             model_path,
             tokenizer_path,
+            sha256,
         })
     }
 }
@@ -607,6 +666,37 @@ accuracy = 0.9
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(msg.contains("not a model folder (no model.toml)"), "{msg}");
+    }
+
+    #[test]
+    fn model_sha256_and_tokenizer_sha256_spellings_are_checked() {
+        let spelled = GOOD.replace("sha256 = \"SHA\"", "model_sha256 = \"SHA\"");
+        let dir = folder(&spelled);
+        if let Err(e) = ModelManifest::open_dir(dir.path()) {
+            panic!("{e}");
+        }
+        std::fs::write(dir.path().join(MODEL_FILE), b"tampered").ok();
+        assert!(matches!(
+            ModelManifest::open_dir(dir.path()),
+            Err(ClassifyError::ChecksumMismatch { .. })
+        ));
+        // No checksum at all: named.
+        let e = open_err(&GOOD.replace("sha256 = \"SHA\"", ""));
+        assert!(e.contains("`sha256`"), "{e}");
+        // A text model's tokenizer checksum is verified too.
+        let text = GOOD
+            .replace("input_kind = \"embedding\"", "input_kind = \"text\"")
+            .replace(
+                "encoder = \"e5-small\"",
+                "tokenizer = \"tokenizer.json\"\ntokenizer_sha256 = \"SHA\"",
+            );
+        let dir = folder(&text);
+        std::fs::write(dir.path().join(TOKENIZER_FILE), b"{}").ok();
+        let e = ModelManifest::open_dir(dir.path())
+            .err()
+            .map(|e| e.to_string());
+        let e = e.unwrap_or_default();
+        assert!(e.contains("tokenizer.json: sha256 mismatch"), "{e}");
     }
 
     #[test]

@@ -70,6 +70,7 @@ impl TokenModel {
         tokenizer: &Path,
         max_tokens: usize,
         kind: TokenOutput,
+        preferred_output: Option<&str>,
         threads: usize,
     ) -> Result<TokenModel, ClassifyError> {
         let mut tok = Tokenizer::from_file(tokenizer).map_err(|e| ClassifyError::Tokenizer {
@@ -113,8 +114,17 @@ impl TokenModel {
             TokenOutput::Embedding => &["sentence_embedding", "embedding", "last_hidden_state"],
             TokenOutput::Probabilities => &["probabilities", "logits"],
         };
-        let outlet = wanted
+        if let Some(name) = preferred_output
+            && !session.outputs().iter().any(|o| o.name() == name)
+        {
+            return Err(ClassifyError::Interface {
+                path: model.to_path_buf(),
+                problem: format!("no output named {name:?} (model.toml `output`)"),
+            });
+        }
+        let outlet = preferred_output
             .iter()
+            .chain(wanted)
             .find_map(|w| session.outputs().iter().find(|o| o.name() == *w))
             .or_else(|| session.outputs().first())
             .ok_or_else(|| ClassifyError::Interface {

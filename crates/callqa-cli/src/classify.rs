@@ -259,7 +259,16 @@ fn encoder_variants(paths: &ClassifierPaths) -> Vec<String> {
         .flatten()
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .filter(|n| n.ends_with(".onnx"))
-        .filter(|n| *n == default || enc.sha256.model_sha256(n).is_some())
+        .filter(|n| {
+            let table = callqa_classify::checksum_table(
+                enc.sha256.as_ref(),
+                enc.model_sha256.as_deref(),
+                None,
+                &default,
+                None,
+            );
+            table.contains_key(n)
+        })
         .collect();
     files.sort();
     files
@@ -279,6 +288,17 @@ fn bench(
     if variants.is_empty() {
         variants.push(None);
     }
+    // Encoder inputs per pass: every text, plus each clause of multi-clause texts.
+    let mut inputs: Vec<String> = texts.to_vec();
+    for t in texts {
+        let clauses = callqa_classify::split_clauses(t, &args.lang);
+        if clauses.len() > 1 {
+            inputs.extend(clauses.into_iter().map(|c| c.text));
+        }
+    }
+    inputs.sort();
+    inputs.dedup();
+    let encodes = inputs.len();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for variant in variants {
@@ -314,6 +334,7 @@ fn bench(
                     "utterances": done,
                     "seconds": secs,
                     "utterances_per_s": per_s,
+                    "encoder_inputs_per_utterance": encodes as f64 / texts.len().max(1) as f64,
                     "ms_per_20_utterance_call": 20_000.0 / per_s,
                     "load_s": load_s,
                 });
@@ -322,10 +343,11 @@ fn bench(
                 writeln!(
                     out,
                     "encoder {encoder:<18} threads {} batch {batch:>2}: {per_s:7.1} utterances/s \
-                     ({:6.1} ms per 20-utterance call; {done} utterances in {secs:.2} s; load \
-                     {load_s:.2} s)",
+                     ({:6.1} ms per 20-utterance call; {done} utterances in {secs:.2} s; {:.1} \
+                     encoder inputs per utterance; load {load_s:.2} s)",
                     args.threads,
-                    20_000.0 / per_s
+                    20_000.0 / per_s,
+                    encodes as f64 / texts.len().max(1) as f64
                 )?;
             }
         }
