@@ -43,7 +43,7 @@ pub struct Args {
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
     /// Sentences per encoder run.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 8)]
     pub batch_size: usize,
     /// Load this ONNX file of the encoder folder instead of the manifest's (e.g. an int8 variant).
     #[arg(long)]
