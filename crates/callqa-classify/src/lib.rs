@@ -305,14 +305,30 @@ fn make_label(m: &ModelManifest, probs: &[f32]) -> Label {
     }
 }
 
-/// Script steps reaching their thresholds in one clause (background label excluded).
+/// Script steps found in one clause: the clause's own label (the best label reaching its
+/// threshold, as [`decide`] chooses, but only when it does reach it), plus any other label whose
+/// probability reaches its threshold (0.5 when the manifest gives none): a merged clause may hold
+/// two steps. The background label (`other`) is never a step.
 fn clause_hits(m: &ModelManifest, probs: &[f32], clause: (usize, usize)) -> Vec<StepHit> {
     let background = m.background();
+    let thresholds: Vec<f32> = m
+        .labels
+        .iter()
+        .map(|l| decision_threshold(m, l))
+        .collect();
+    let top = decide(probs, &thresholds);
+    let top_reaches = probs
+        .get(top)
+        .is_some_and(|p| *p >= thresholds.get(top).copied().unwrap_or(0.0));
     m.labels
         .iter()
         .zip(probs)
-        .filter(|(l, p)| Some(l.as_str()) != background && **p >= hit_threshold(m, l))
-        .map(|(l, p)| StepHit {
+        .enumerate()
+        .filter(|(i, (l, p))| {
+            Some(l.as_str()) != background
+                && ((*i == top && top_reaches) || **p >= hit_threshold(m, l))
+        })
+        .map(|(_, (l, p))| StepHit {
             step: l.clone(),
             score: *p,
             char_start: clause.0,
@@ -907,15 +923,24 @@ mod tests {
     #[test]
     fn clause_hits_skip_background_and_use_label_thresholds() {
         let m = manifest(
-            &["greeting", "self_intro", "other"],
-            &[("greeting", 0.3), ("other", 0.0)],
+            &["greeting", "self_intro", "need_probe", "other"],
+            &[("greeting", 0.3), ("need_probe", 0.6), ("other", 0.0)],
         );
-        // greeting 0.35 ≥ 0.3; self_intro 0.45 < default 0.5; other never reported.
-        let hits = clause_hits(&m, &[0.35, 0.45, 0.2], (2, 9));
-        assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].step, "greeting");
+        // self_intro is the clause's label (no threshold given); greeting 0.3 ≥ its 0.3 too.
+        let hits = clause_hits(&m, &[0.3, 0.4, 0.1, 0.2], (2, 9));
+        let steps: Vec<&str> = hits.iter().map(|h| h.step.as_str()).collect();
+        assert_eq!(steps, ["greeting", "self_intro"]);
         assert_eq!((hits[0].char_start, hits[0].char_end), (2, 9));
-        assert!(clause_hits(&m, &[0.0, 0.0, 1.0], (0, 1)).is_empty());
+        // need_probe is the most probable but below its 0.6: the clause's label becomes
+        // self_intro (0.25, no threshold); need_probe is not reported.
+        let hits = clause_hits(&m, &[0.05, 0.25, 0.55, 0.15], (0, 4));
+        let steps: Vec<&str> = hits.iter().map(|h| h.step.as_str()).collect();
+        assert_eq!(steps, ["self_intro"]);
+        // The background label is never a step, however probable.
+        assert!(clause_hits(&m, &[0.0, 0.0, 0.0, 1.0], (0, 1)).is_empty());
+        // A second label without a threshold needs 0.5.
+        let hits = clause_hits(&m, &[0.0, 0.45, 0.0, 0.55], (0, 1));
+        assert!(hits.is_empty(), "{hits:?}");
     }
 
     #[test]
