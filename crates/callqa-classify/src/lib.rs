@@ -311,11 +311,7 @@ fn make_label(m: &ModelManifest, probs: &[f32]) -> Label {
 /// two steps. The background label (`other`) is never a step.
 fn clause_hits(m: &ModelManifest, probs: &[f32], clause: (usize, usize)) -> Vec<StepHit> {
     let background = m.background();
-    let thresholds: Vec<f32> = m
-        .labels
-        .iter()
-        .map(|l| decision_threshold(m, l))
-        .collect();
+    let thresholds: Vec<f32> = m.labels.iter().map(|l| decision_threshold(m, l)).collect();
     let top = decide(probs, &thresholds);
     let top_reaches = probs
         .get(top)
@@ -539,6 +535,28 @@ impl Classifiers {
                             encoders.len() - 1
                         }
                     };
+                    if let Some(want) = &md.manifest.encoder_sha256 {
+                        let want = want.trim().to_ascii_lowercase();
+                        let have = &encoders[index].dir.sha256;
+                        if want != *have {
+                            if options.encoder_file.is_some() {
+                                tracing::warn!(
+                                    head = %dir.display(),
+                                    "head was trained on encoder {want}, running on {have}"
+                                );
+                            } else {
+                                return Err(invalid_key(
+                                    &manifest_path,
+                                    "encoder_sha256",
+                                    format!(
+                                        "the head was trained on encoder {want}, but {} is {have} \
+                                         (retrain the head or restore that encoder)",
+                                        encoders[index].dir.model_path.display()
+                                    ),
+                                ));
+                            }
+                        }
+                    }
                     let head = EmbeddingHead::open(&md.model_path, options.threads)?;
                     let dim = encoders[index].dir.manifest.dim;
                     if let Some(d) = head.in_dim

@@ -84,6 +84,12 @@ pub struct ModelManifest {
     /// path (absolute, or relative to this folder) when it contains a `/`.
     #[serde(default)]
     pub encoder: Option<String>,
+    /// For `input_kind = "embedding"`: SHA-256 of the encoder's ONNX file the head was trained
+    /// on. When given, loading fails if the encoder found differs (embeddings of another encoder
+    /// build would silently shift every score); only a warning when an encoder variant was asked
+    /// for explicitly ([`crate::LoadOptions::encoder_file`]).
+    #[serde(default)]
+    pub encoder_sha256: Option<String>,
     /// For `input_kind = "text"`: the tokenizer file in this folder (HF `tokenizer.json` format).
     #[serde(default)]
     pub tokenizer: Option<String>,

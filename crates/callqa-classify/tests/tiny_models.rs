@@ -302,3 +302,40 @@ fn a_missing_encoder_is_named() {
         Err(e) => panic!("unexpected error: {e}"),
     }
 }
+
+#[test]
+fn a_head_trained_on_another_encoder_build_is_refused() {
+    if !runtime() {
+        return;
+    }
+    let dir = copy_tiny();
+    let toml_path = dir.path().join("classifiers/courtesy/model.toml");
+    let text = std::fs::read_to_string(&toml_path).unwrap_or_default();
+    let other = "ab".repeat(32);
+    std::fs::write(
+        &toml_path,
+        text.replace(
+            "encoder = \"tiny-enc\"",
+            &format!("encoder = \"tiny-enc\"\nencoder_sha256 = \"{other}\""),
+        ),
+    )
+    .ok();
+    match Classifiers::load(&ClassifierPaths::under(dir.path()), 1) {
+        Ok(_) => panic!("loaded a head against the wrong encoder"),
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains("`encoder_sha256`") && msg.contains(&other),
+                "{msg}"
+            );
+        }
+    }
+    // The right hash loads.
+    let enc = dir.path().join("encoder/tiny-enc/model.onnx");
+    let right = callqa_classify::manifest::sha256_file(&enc).unwrap_or_default();
+    let text = std::fs::read_to_string(&toml_path).unwrap_or_default();
+    std::fs::write(&toml_path, text.replace(&other, &right)).ok();
+    if let Err(e) = Classifiers::load(&ClassifierPaths::under(dir.path()), 1) {
+        panic!("{e}");
+    }
+}
