@@ -136,3 +136,33 @@ fn a_missing_models_folder_is_named_and_fails() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("classifiers/courtesy"), "{err}");
 }
+
+#[test]
+fn bench_prints_one_line_per_batch_size() {
+    let models = tiny_models();
+    let out = callqa(&[
+        "classify",
+        "--models",
+        &models.to_string_lossy(),
+        "--bench",
+        "--bench-seconds",
+        "0",
+        "--json",
+    ]);
+    if runtime_missing(&out) {
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let batches: Vec<u64> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["utterances"].as_u64() == Some(20))
+        .filter_map(|v| v["batch_size"].as_u64())
+        .collect();
+    assert_eq!(batches, [1, 8, 32], "{stdout}");
+}
