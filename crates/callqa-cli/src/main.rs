@@ -2,6 +2,7 @@
 //! work happens in the `callqa-*` crates.
 
 mod classify;
+mod models;
 mod probe;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,8 @@ enum Command {
     Probe(probe::Args),
     /// Judge sentences: courtesy, script steps (per clause) and sentiment.
     Classify(classify::Args),
+    /// Whisper models: fetch, list, verify, convert CTranslate2 to ggml.
+    Models(models::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Probe(args) => probe::run(args),
         Command::Classify(args) => classify::run(args),
+        Command::Models(args) => models::run(args),
     };
     match result {
         Ok(code) => code,

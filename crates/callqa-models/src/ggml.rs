@@ -1,0 +1,628 @@
+//! Writing whisper.cpp's ggml model file from a CTranslate2 Whisper model.
+
+use crate::ModelError;
+use crate::ct2::Ct2Model;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// The ggml file magic ("ggml" as a little-endian u32).
+pub const GGML_MAGIC: u32 = 0x6767_6d6c;
+/// Version of this converter, recorded in cache manifests: bump when the output changes.
+pub const CONVERTER_VERSION: &str = "1";
+
+/// Weight type of the matrices in the written file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightType {
+    /// float16 matrices (ftype 1), what the reference converter writes.
+    F16,
+    /// q8_0 matrices (ftype 7): blocks of 32 values, one f16 scale and 32 i8.
+    Q8_0,
+}
+
+/// Whisper hyper-parameters, in the order the ggml header stores them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hparams {
+    pub n_vocab: i32,
+    pub n_audio_ctx: i32,
+    pub n_audio_state: i32,
+    pub n_audio_head: i32,
+    pub n_audio_layer: i32,
+    pub n_text_ctx: i32,
+    pub n_text_state: i32,
+    pub n_text_head: i32,
+    pub n_text_layer: i32,
+    pub n_mels: i32,
+}
+
+/// What a conversion wrote.
+#[derive(Debug, Clone)]
+pub struct ConvertReport {
+    pub hparams: Hparams,
+    pub n_tokens: usize,
+    /// (ggml name, ggml dims (ne, innermost first), ggml type id) per tensor, in file order.
+    pub tensors: Vec<(String, Vec<usize>, u32)>,
+    pub bytes: u64,
+}
+
+fn hz_to_mel(f: f64) -> f64 {
+    let f_sp = 200.0 / 3.0;
+    let min_log_hz = 1000.0;
+    let min_log_mel = min_log_hz / f_sp;
+    let logstep = (6.4f64).ln() / 27.0;
+    if f >= min_log_hz {
+        min_log_mel + (f / min_log_hz).ln() / logstep
+    } else {
+        f / f_sp
+    }
+}
+
+fn mel_to_hz(m: f64) -> f64 {
+    let f_sp = 200.0 / 3.0;
+    let min_log_hz = 1000.0;
+    let min_log_mel = min_log_hz / f_sp;
+    let logstep = (6.4f64).ln() / 27.0;
+    if m >= min_log_mel {
+        min_log_hz * (logstep * (m - min_log_mel)).exp()
+    } else {
+        f_sp * m
+    }
+}
+
+/// The slaney mel filter bank `librosa.filters.mel(sr, n_fft, n_mels)` (fmin 0, fmax sr/2,
+/// slaney norm), row-major `n_mels x (n_fft/2 + 1)`.
+pub fn mel_filters(sr: u32, n_fft: usize, n_mels: usize) -> Vec<f32> {
+    let n_freq = n_fft / 2 + 1;
+    let fftfreqs: Vec<f64> = (0..n_freq)
+        .map(|i| i as f64 * (1.0 / (n_fft as f64 * (1.0 / sr as f64))))
+        .collect();
+    let (mmin, mmax) = (hz_to_mel(0.0), hz_to_mel(sr as f64 / 2.0));
+    let mel_f: Vec<f64> = (0..n_mels + 2)
+        .map(|i| {
+            let m = mmin + (mmax - mmin) * i as f64 / (n_mels + 1) as f64;
+            mel_to_hz(m)
+        })
+        .collect();
+    let fdiff: Vec<f64> = mel_f.windows(2).map(|w| w[1] - w[0]).collect();
+    let mut out = vec![0f32; n_mels * n_freq];
+    for i in 0..n_mels {
+        let enorm = 2.0 / (mel_f[i + 2] - mel_f[i]);
+        for (j, &f) in fftfreqs.iter().enumerate() {
+            let lower = -(mel_f[i] - f) / fdiff[i];
+            let upper = (mel_f[i + 2] - f) / fdiff[i + 1];
+            let w = lower.min(upper).max(0.0) as f32;
+            out[i * n_freq + j] = (w as f64 * enorm) as f32;
+        }
+    }
+    out
+}
+
+/// GPT-2's byte-level mapping: unicode char -> byte.
+fn gpt2_byte_decoder() -> HashMap<char, u8> {
+    let mut bs: Vec<u32> = (b'!' as u32..=b'~' as u32)
+        .chain(0xA1..=0xAC)
+        .chain(0xAE..=0xFF)
+        .collect();
+    let mut cs = bs.clone();
+    let mut n = 0;
+    for b in 0..256u32 {
+        if !bs.contains(&b) {
+            bs.push(b);
+            cs.push(256 + n);
+            n += 1;
+        }
+    }
+    bs.iter()
+        .zip(cs)
+        .filter_map(|(&b, c)| char::from_u32(c).map(|ch| (ch, b as u8)))
+        .collect()
+}
+
+/// The text tokens (ids below `<|endoftext|>`) of a Whisper `tokenizer.json`, as raw bytes.
+pub fn read_vocab(tokenizer_json: &Path) -> Result<Vec<Vec<u8>>, ModelError> {
+    let text =
+        std::fs::read_to_string(tokenizer_json).map_err(|e| ModelError::io(tokenizer_json, e))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| ModelError::Format {
+        path: tokenizer_json.to_path_buf(),
+        problem: format!("not JSON: {e}"),
+    })?;
+    let bad = |p: &str| ModelError::Format {
+        path: tokenizer_json.to_path_buf(),
+        problem: p.to_string(),
+    };
+    let vocab = v
+        .pointer("/model/vocab")
+        .and_then(|x| x.as_object())
+        .ok_or_else(|| bad("no model.vocab object"))?;
+    let mut eot = vocab.get("<|endoftext|>").and_then(|x| x.as_u64());
+    if eot.is_none()
+        && let Some(added) = v.get("added_tokens").and_then(|x| x.as_array())
+    {
+        eot = added
+            .iter()
+            .find(|t| t.get("content").and_then(|c| c.as_str()) == Some("<|endoftext|>"))
+            .and_then(|t| t.get("id").and_then(|i| i.as_u64()));
+    }
+    let eot = eot.ok_or_else(|| bad("no <|endoftext|> token"))? as usize;
+    let dec = gpt2_byte_decoder();
+    let mut tokens: Vec<Option<Vec<u8>>> = vec![None; eot];
+    for (tok, id) in vocab {
+        let Some(id) = id.as_u64().map(|i| i as usize) else {
+            continue;
+        };
+        if id >= eot {
+            continue;
+        }
+        let bytes: Option<Vec<u8>> = tok.chars().map(|c| dec.get(&c).copied()).collect();
+        tokens[id] =
+            Some(bytes.ok_or_else(|| bad(&format!("token {id} is not GPT-2 byte-level text")))?);
+    }
+    tokens
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| t.ok_or_else(|| bad(&format!("token id {i} is missing"))))
+        .collect()
+}
+
+/// Reads the hyper-parameters from a CTranslate2 Whisper model.
+pub fn hparams_of(m: &Ct2Model) -> Result<Hparams, ModelError> {
+    let dim = |name: &str, i: usize| -> Result<i32, ModelError> {
+        let v = m.var(name)?;
+        v.dims
+            .get(i)
+            .map(|d| *d as i32)
+            .ok_or_else(|| ModelError::Format {
+                path: m.path.clone(),
+                problem: format!("variable {name} has rank {}", v.dims.len()),
+            })
+    };
+    let count_layers = |prefix: &str| {
+        (0..)
+            .take_while(|i| {
+                m.vars
+                    .contains_key(&format!("{prefix}/layer_{i}/ffn/linear_0/weight"))
+            })
+            .count() as i32
+    };
+    let n_audio_state = dim("encoder/position_encodings/encodings", 1)?;
+    let n_text_state = dim("decoder/position_encodings/encodings", 1)?;
+    Ok(Hparams {
+        n_vocab: dim("decoder/embeddings/weight", 0)?,
+        n_audio_ctx: dim("encoder/position_encodings/encodings", 0)?,
+        n_audio_state,
+        n_audio_head: m
+            .scalar("encoder/num_heads")
+            .map(|h| h as i32)
+            .unwrap_or(n_audio_state / 64),
+        n_audio_layer: count_layers("encoder"),
+        n_text_ctx: dim("decoder/position_encodings/encodings", 0)?,
+        n_text_state,
+        n_text_head: m
+            .scalar("decoder/num_heads")
+            .map(|h| h as i32)
+            .unwrap_or(n_text_state / 64),
+        n_text_layer: count_layers("decoder"),
+        n_mels: dim("encoder/conv1/weight", 1)?,
+    })
+}
+
+/// How one ggml tensor is made from a CTranslate2 variable.
+struct Plan {
+    ggml: String,
+    ct2: String,
+    row_from: usize,
+    rows: Option<usize>,
+    /// Extra trailing dimension of 1 (conv biases are stored as [n_state, 1]).
+    as_column: bool,
+    f32: bool,
+}
+
+fn plans(h: &Hparams) -> Vec<Plan> {
+    let mut p = Vec::new();
+    let mut add = |ggml: String, ct2: String, row_from: usize, rows: Option<usize>, f32: bool| {
+        p.push(Plan {
+            ggml,
+            ct2,
+            row_from,
+            rows,
+            as_column: false,
+            f32,
+        })
+    };
+    add(
+        "encoder.positional_embedding".into(),
+        "encoder/position_encodings/encodings".into(),
+        0,
+        None,
+        true,
+    );
+    for c in ["conv1", "conv2"] {
+        add(
+            format!("encoder.{c}.weight"),
+            format!("encoder/{c}/weight"),
+            0,
+            None,
+            false,
+        );
+        add(
+            format!("encoder.{c}.bias"),
+            format!("encoder/{c}/bias"),
+            0,
+            None,
+            true,
+        );
+    }
+    let ln = |add: &mut dyn FnMut(String, String, usize, Option<usize>, bool), g: &str, c: &str| {
+        add(format!("{g}.weight"), format!("{c}/gamma"), 0, None, true);
+        add(format!("{g}.bias"), format!("{c}/beta"), 0, None, true);
+    };
+    let lin = |add: &mut dyn FnMut(String, String, usize, Option<usize>, bool),
+               g: &str,
+               c: &str,
+               part: usize,
+               d: usize,
+               bias: bool| {
+        add(
+            format!("{g}.weight"),
+            format!("{c}/weight"),
+            part * d,
+            Some(d),
+            false,
+        );
+        if bias {
+            add(
+                format!("{g}.bias"),
+                format!("{c}/bias"),
+                part * d,
+                Some(d),
+                true,
+            );
+        }
+    };
+    let da = h.n_audio_state as usize;
+    for i in 0..h.n_audio_layer {
+        let g = format!("encoder.blocks.{i}");
+        let c = format!("encoder/layer_{i}");
+        ln(
+            &mut add,
+            &format!("{g}.attn_ln"),
+            &format!("{c}/self_attention/layer_norm"),
+        );
+        lin(
+            &mut add,
+            &format!("{g}.attn.query"),
+            &format!("{c}/self_attention/linear_0"),
+            0,
+            da,
+            true,
+        );
+        lin(
+            &mut add,
+            &format!("{g}.attn.key"),
+            &format!("{c}/self_attention/linear_0"),
+            1,
+            da,
+            false,
+        );
+        lin(
+            &mut add,
+            &format!("{g}.attn.value"),
+            &format!("{c}/self_attention/linear_0"),
+            2,
+            da,
+            true,
+        );
+        lin(
+            &mut add,
+            &format!("{g}.attn.out"),
+            &format!("{c}/self_attention/linear_1"),
+            0,
+            da,
+            true,
+        );
+        ln(
+            &mut add,
+            &format!("{g}.mlp_ln"),
+            &format!("{c}/ffn/layer_norm"),
+        );
+        add(
+            format!("{g}.mlp.0.weight"),
+            format!("{c}/ffn/linear_0/weight"),
+            0,
+            None,
+            false,
+        );
+        add(
+            format!("{g}.mlp.0.bias"),
+            format!("{c}/ffn/linear_0/bias"),
+            0,
+            None,
+            true,
+        );
+        add(
+            format!("{g}.mlp.2.weight"),
+            format!("{c}/ffn/linear_1/weight"),
+            0,
+            None,
+            false,
+        );
+        add(
+            format!("{g}.mlp.2.bias"),
+            format!("{c}/ffn/linear_1/bias"),
+            0,
+            None,
+            true,
+        );
+    }
+    ln(&mut add, "encoder.ln_post", "encoder/layer_norm");
+    add(
+        "decoder.positional_embedding".into(),
+        "decoder/position_encodings/encodings".into(),
+        0,
+        None,
+        true,
+    );
+    add(
+        "decoder.token_embedding.weight".into(),
+        "decoder/embeddings/weight".into(),
+        0,
+        None,
+        false,
+    );
+    let dt = h.n_text_state as usize;
+    for i in 0..h.n_text_layer {
+        let g = format!("decoder.blocks.{i}");
+        let c = format!("decoder/layer_{i}");
+        ln(
+            &mut add,
+            &format!("{g}.attn_ln"),
+            &format!("{c}/self_attention/layer_norm"),
+        );
+        lin(
+            &mut add,
+            &format!("{g}.attn.query"),
+            &format!("{c}/self_attention/linear_0"),
+            0,
+            dt,
+            true,
+        );
+        lin(
+            &mut add,
+            &format!("{g}.attn.key"),
+            &format!("{c}/self_attention/linear_0"),
+            1,
+            dt,
+            false,
+        );
+        lin(
+            &mut add,
+            &format!("{g}.attn.value"),
+            &format!("{c}/self_attention/linear_0"),
+            2,
+            dt,
+            true,
+        );
+        lin(
+            &mut add,
+            &format!("{g}.attn.out"),
+            &format!("{c}/self_attention/linear_1"),
+            0,
+            dt,
+            true,
+        );
+        ln(
+            &mut add,
+            &format!("{g}.cross_attn_ln"),
+            &format!("{c}/attention/layer_norm"),
+        );
+        lin(
+            &mut add,
+            &format!("{g}.cross_attn.query"),
+            &format!("{c}/attention/linear_0"),
+            0,
+            dt,
+            true,
+        );
+        lin(
+            &mut add,
+            &format!("{g}.cross_attn.key"),
+            &format!("{c}/attention/linear_1"),
+            0,
+            dt,
+            false,
+        );
+        lin(
+            &mut add,
+            &format!("{g}.cross_attn.value"),
+            &format!("{c}/attention/linear_1"),
+            1,
+            dt,
+            true,
+        );
+        lin(
+            &mut add,
+            &format!("{g}.cross_attn.out"),
+            &format!("{c}/attention/linear_2"),
+            0,
+            dt,
+            true,
+        );
+        ln(
+            &mut add,
+            &format!("{g}.mlp_ln"),
+            &format!("{c}/ffn/layer_norm"),
+        );
+        add(
+            format!("{g}.mlp.0.weight"),
+            format!("{c}/ffn/linear_0/weight"),
+            0,
+            None,
+            false,
+        );
+        add(
+            format!("{g}.mlp.0.bias"),
+            format!("{c}/ffn/linear_0/bias"),
+            0,
+            None,
+            true,
+        );
+        add(
+            format!("{g}.mlp.2.weight"),
+            format!("{c}/ffn/linear_1/weight"),
+            0,
+            None,
+            false,
+        );
+        add(
+            format!("{g}.mlp.2.bias"),
+            format!("{c}/ffn/linear_1/bias"),
+            0,
+            None,
+            true,
+        );
+    }
+    ln(&mut add, "decoder.ln", "decoder/layer_norm");
+    for x in p.iter_mut() {
+        if x.ggml == "encoder.conv1.bias" || x.ggml == "encoder.conv2.bias" {
+            x.as_column = true;
+        }
+    }
+    p
+}
+
+fn quantize_q8_0(data: &[f32], out: &mut Vec<u8>) {
+    for block in data.chunks(32) {
+        let amax = block.iter().fold(0f32, |a, x| a.max(x.abs()));
+        let d = amax / 127.0;
+        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        out.extend_from_slice(&half::f16::from_f32(d).to_le_bytes());
+        for i in 0..32 {
+            let x = block.get(i).copied().unwrap_or(0.0);
+            out.push(((x * id).round() as i32).clamp(-128, 127) as i8 as u8);
+        }
+    }
+}
+
+/// Converts the CTranslate2 Whisper model in `ct2_dir` (model.bin, tokenizer.json) into the
+/// ggml file `out`. Tensors are read and written one at a time.
+pub fn convert_ct2_dir(
+    ct2_dir: &Path,
+    out: &Path,
+    wtype: WeightType,
+) -> Result<ConvertReport, ModelError> {
+    let model = Ct2Model::open(&ct2_dir.join("model.bin"))?;
+    convert_ct2(&model, &ct2_dir.join("tokenizer.json"), out, wtype)
+}
+
+/// Converts an opened CTranslate2 model plus its `tokenizer.json` into the ggml file `out`.
+pub fn convert_ct2(
+    model: &Ct2Model,
+    tokenizer_json: &Path,
+    out: &Path,
+    wtype: WeightType,
+) -> Result<ConvertReport, ModelError> {
+    if model.spec != "WhisperSpec" {
+        return Err(ModelError::Format {
+            path: model.path.clone(),
+            problem: format!("spec is {:?}, not a Whisper model", model.spec),
+        });
+    }
+    let h = hparams_of(model)?;
+    let vocab = read_vocab(tokenizer_json)?;
+    let tmp = out.with_extension("bin.partial");
+    let file = File::create(&tmp).map_err(|e| ModelError::io(&tmp, e))?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let io = |e| ModelError::io(&tmp, e);
+    let ftype: i32 = match wtype {
+        WeightType::F16 => 1,
+        WeightType::Q8_0 => 7 + 2 * 1000, // GGML_QNT_VERSION 2 * GGML_QNT_VERSION_FACTOR
+    };
+    let put = |w: &mut BufWriter<File>, v: i32| w.write_all(&v.to_le_bytes());
+    put(&mut w, GGML_MAGIC as i32).map_err(io)?;
+    for v in [
+        h.n_vocab,
+        h.n_audio_ctx,
+        h.n_audio_state,
+        h.n_audio_head,
+        h.n_audio_layer,
+        h.n_text_ctx,
+        h.n_text_state,
+        h.n_text_head,
+        h.n_text_layer,
+        h.n_mels,
+        ftype,
+    ] {
+        put(&mut w, v).map_err(io)?;
+    }
+    let n_mels = h.n_mels as usize;
+    let filters = mel_filters(16_000, 400, n_mels);
+    put(&mut w, n_mels as i32).map_err(io)?;
+    put(&mut w, 201).map_err(io)?;
+    for f in &filters {
+        w.write_all(&f.to_le_bytes()).map_err(io)?;
+    }
+    put(&mut w, vocab.len() as i32).map_err(io)?;
+    for t in &vocab {
+        put(&mut w, t.len() as i32).map_err(io)?;
+        w.write_all(t).map_err(io)?;
+    }
+    let mut tensors = Vec::new();
+    let mut buf: Vec<u8> = Vec::new();
+    for p in plans(&h) {
+        let var = model.var(&p.ct2)?;
+        let rows = p
+            .rows
+            .unwrap_or_else(|| var.dims.first().copied().unwrap_or(1));
+        let data = model.read_rows_f32(&p.ct2, p.row_from, rows)?;
+        let mut shape: Vec<usize> = var.dims.clone();
+        if shape.is_empty() {
+            shape.push(1);
+        }
+        shape[0] = rows;
+        if p.as_column {
+            shape.push(1);
+        }
+        let ne: Vec<usize> = shape.iter().rev().copied().collect();
+        let quant = wtype == WeightType::Q8_0 && !p.f32 && shape.len() == 2 && ne[0] % 32 == 0;
+        let ttype: u32 = if p.f32 {
+            0
+        } else if quant {
+            8
+        } else {
+            1
+        };
+        buf.clear();
+        match ttype {
+            0 => data
+                .iter()
+                .for_each(|x| buf.extend_from_slice(&x.to_le_bytes())),
+            1 => data
+                .iter()
+                .for_each(|x| buf.extend_from_slice(&half::f16::from_f32(*x).to_le_bytes())),
+            _ => quantize_q8_0(&data, &mut buf),
+        }
+        drop(data);
+        put(&mut w, ne.len() as i32).map_err(io)?;
+        put(&mut w, p.ggml.len() as i32).map_err(io)?;
+        put(&mut w, ttype as i32).map_err(io)?;
+        for d in &ne {
+            put(&mut w, *d as i32).map_err(io)?;
+        }
+        w.write_all(p.ggml.as_bytes()).map_err(io)?;
+        w.write_all(&buf).map_err(io)?;
+        tensors.push((p.ggml, ne, ttype));
+    }
+    w.flush().map_err(io)?;
+    drop(w);
+    std::fs::rename(&tmp, out).map_err(|e| ModelError::io(out, e))?;
+    let bytes = std::fs::metadata(out)
+        .map_err(|e| ModelError::io(out, e))?
+        .len();
+    Ok(ConvertReport {
+        hparams: h,
+        n_tokens: vocab.len(),
+        tensors,
+        bytes,
+    })
+}
