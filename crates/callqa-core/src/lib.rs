@@ -245,3 +245,19 @@ mod tests {
         }
     }
 }
+
+/// The home of callqa's caches: `$CALLQA_HOME`, else `$XDG_CACHE_HOME/callqa`, else
+/// `~/.cache/callqa`.
+pub fn callqa_home() -> std::path::PathBuf {
+    use std::path::PathBuf;
+    if let Some(home) = std::env::var_os("CALLQA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home);
+    }
+    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(xdg).join("callqa");
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    home.join(".cache").join("callqa")
+}
