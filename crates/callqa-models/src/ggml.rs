@@ -626,3 +626,159 @@ pub fn convert_ct2(
         bytes,
     })
 }
+
+/// The header and tensor index of a ggml Whisper file, read back (for checks and tests).
+#[derive(Debug, Clone)]
+pub struct GgmlInfo {
+    pub hparams: Hparams,
+    pub ftype: i32,
+    pub n_mel: usize,
+    pub n_fft: usize,
+    pub filters: Vec<f32>,
+    pub tokens: Vec<Vec<u8>>,
+    /// (name, ne, ggml type id, data offset)
+    pub tensors: Vec<(String, Vec<usize>, u32, u64)>,
+}
+
+/// Reads the header, mel filters, vocabulary and tensor index of a ggml Whisper file.
+pub fn read_ggml_info(path: &Path) -> Result<GgmlInfo, ModelError> {
+    use std::io::{BufReader, Read, Seek};
+    let f = File::open(path).map_err(|e| ModelError::io(path, e))?;
+    let total = f.metadata().map_err(|e| ModelError::io(path, e))?.len();
+    let mut r = BufReader::new(f);
+    let bad = |p: String| ModelError::Format {
+        path: path.to_path_buf(),
+        problem: p,
+    };
+    let i32_ = |r: &mut BufReader<File>| -> Result<i32, ModelError> {
+        let mut b = [0u8; 4];
+        r.read_exact(&mut b).map_err(|e| ModelError::io(path, e))?;
+        Ok(i32::from_le_bytes(b))
+    };
+    let magic = i32_(&mut r)? as u32;
+    if magic != GGML_MAGIC {
+        return Err(bad(format!("not a ggml file (magic {magic:#010x})")));
+    }
+    let mut hp = [0i32; 11];
+    for v in hp.iter_mut() {
+        *v = i32_(&mut r)?;
+    }
+    let hparams = Hparams {
+        n_vocab: hp[0],
+        n_audio_ctx: hp[1],
+        n_audio_state: hp[2],
+        n_audio_head: hp[3],
+        n_audio_layer: hp[4],
+        n_text_ctx: hp[5],
+        n_text_state: hp[6],
+        n_text_head: hp[7],
+        n_text_layer: hp[8],
+        n_mels: hp[9],
+    };
+    let cap = |n: i32, what: &str| -> Result<usize, ModelError> {
+        usize::try_from(n)
+            .ok()
+            .filter(|&n| (n as u64) < total)
+            .ok_or_else(|| bad(format!("implausible {what} {n}")))
+    };
+    let n_mel = cap(i32_(&mut r)?, "n_mel")?;
+    let n_fft = cap(i32_(&mut r)?, "n_fft")?;
+    let mut fb = vec![0u8; n_mel * n_fft * 4];
+    r.read_exact(&mut fb).map_err(|e| ModelError::io(path, e))?;
+    let filters = fb
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let n_tok = cap(i32_(&mut r)?, "token count")?;
+    let mut tokens = Vec::with_capacity(n_tok);
+    for _ in 0..n_tok {
+        let len = cap(i32_(&mut r)?, "token length")?;
+        let mut t = vec![0u8; len];
+        r.read_exact(&mut t).map_err(|e| ModelError::io(path, e))?;
+        tokens.push(t);
+    }
+    let mut tensors = Vec::new();
+    loop {
+        let mut b = [0u8; 4];
+        match r.read(&mut b[..1]) {
+            Ok(0) => break,
+            Ok(_) => r
+                .read_exact(&mut b[1..])
+                .map_err(|e| ModelError::io(path, e))?,
+            Err(e) => return Err(ModelError::io(path, e)),
+        }
+        let n_dims = i32::from_le_bytes(b);
+        if !(1..=4).contains(&n_dims) {
+            return Err(bad(format!("tensor with {n_dims} dimensions")));
+        }
+        let name_len = cap(i32_(&mut r)?, "name length")?;
+        let ttype = i32_(&mut r)? as u32;
+        let mut ne = Vec::new();
+        for _ in 0..n_dims {
+            ne.push(cap(i32_(&mut r)?, "dimension")?);
+        }
+        let mut name = vec![0u8; name_len];
+        r.read_exact(&mut name)
+            .map_err(|e| ModelError::io(path, e))?;
+        let name = String::from_utf8_lossy(&name).into_owned();
+        let n: usize = ne.iter().product();
+        let nbytes = match ttype {
+            0 => n * 4,
+            1 => n * 2,
+            8 => n / 32 * 34,
+            t => return Err(bad(format!("tensor {name}: unsupported type {t}"))),
+        };
+        let offset = r.stream_position().map_err(|e| ModelError::io(path, e))?;
+        r.seek_relative(nbytes as i64)
+            .map_err(|e| ModelError::io(path, e))?;
+        tensors.push((name, ne, ttype, offset));
+    }
+    Ok(GgmlInfo {
+        hparams,
+        ftype: hp[10],
+        n_mel,
+        n_fft,
+        filters,
+        tokens,
+        tensors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mel_scale_round_trips() {
+        for f in [0.0, 300.0, 999.0, 1000.0, 4000.0, 8000.0] {
+            assert!((mel_to_hz(hz_to_mel(f)) - f).abs() < 1e-6, "{f}");
+        }
+        assert!((hz_to_mel(1000.0) - 15.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn gpt2_byte_decoder_is_a_bijection() {
+        let d = gpt2_byte_decoder();
+        assert_eq!(d.len(), 256);
+        let mut seen: Vec<u8> = d.values().copied().collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), 256);
+        assert_eq!(d[&'Ġ'], b' ');
+        assert_eq!(d[&'a'], b'a');
+    }
+
+    #[test]
+    fn q8_0_blocks_round_trip_within_half_step() {
+        let data: Vec<f32> = (0..64).map(|i| ((i as f32) * 0.37).sin() * 3.0).collect();
+        let mut out = Vec::new();
+        quantize_q8_0(&data, &mut out);
+        assert_eq!(out.len(), 2 * 34);
+        for (b, block) in out.chunks(34).zip(data.chunks(32)) {
+            let d = half::f16::from_le_bytes([b[0], b[1]]).to_f32();
+            for (q, x) in b[2..].iter().zip(block) {
+                assert!(((*q as i8) as f32 * d - x).abs() <= d * 0.5 + 1e-3);
+            }
+        }
+    }
+}

@@ -24,8 +24,8 @@ pub use cache::{
     verify, whisper_cache_dir,
 };
 pub use ggml::{
-    ConvertReport, GGML_MAGIC, Hparams, WeightType, convert_ct2, convert_ct2_dir, mel_filters,
-    read_vocab,
+    ConvertReport, GGML_MAGIC, GgmlInfo, Hparams, WeightType, convert_ct2, convert_ct2_dir,
+    mel_filters, read_ggml_info, read_vocab,
 };
 
 use std::path::{Path, PathBuf};
