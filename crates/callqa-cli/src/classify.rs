@@ -39,8 +39,9 @@ pub struct Args {
     /// Models root (default `$CALLQA_HOME/models`, i.e. `~/.cache/callqa/models`).
     #[arg(long)]
     pub models: Option<PathBuf>,
-    /// Intra-op threads per ONNX session.
-    #[arg(long, default_value_t = 2)]
+    /// Intra-op threads per ONNX session (1 is as fast on a quiet 2-core machine and much
+    /// faster on a busy one).
+    #[arg(long, default_value_t = 1)]
     pub threads: usize,
     /// Sentences per encoder run.
     #[arg(long, default_value_t = 8)]
