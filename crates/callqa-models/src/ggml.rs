@@ -91,7 +91,10 @@ pub fn mel_filters(sr: u32, n_fft: usize, n_mels: usize) -> Vec<f32> {
         for (j, &f) in fftfreqs.iter().enumerate() {
             let lower = -(mel_f[i] - f) / fdiff[i];
             let upper = (mel_f[i + 2] - f) / fdiff[i + 1];
-            let w = lower.min(upper).max(0.0) as f32;
+            // numpy's maximum(0, -0.0) keeps -0.0 (librosa's [0][0] is -0.0); f64::max does
+            // not say which zero it returns, so spell it out to be bit-exact in every build.
+            let m = lower.min(upper);
+            let w = if m >= 0.0 { m as f32 } else { 0.0 };
             out[i * n_freq + j] = (w as f64 * enorm) as f32;
         }
     }
@@ -584,7 +587,7 @@ pub fn convert_ct2(
             shape.push(1);
         }
         let ne: Vec<usize> = shape.iter().rev().copied().collect();
-        let quant = wtype == WeightType::Q8_0 && !p.f32 && shape.len() == 2 && ne[0] % 32 == 0;
+        let quant = wtype == WeightType::Q8_0 && !p.f32 && shape.len() == 2 && ne[0].is_multiple_of(32);
         let ttype: u32 = if p.f32 {
             0
         } else if quant {

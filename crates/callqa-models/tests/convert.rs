@@ -22,6 +22,16 @@ fn mel_filters_match_librosa() {
     }
     println!("max relative difference to librosa: {max:e}");
     assert!(max < 1e-5, "max relative difference {max}");
+    // Bit-exact, signed zeros included (the file's bytes must not depend on the build).
+    let differ = got
+        .iter()
+        .zip(&want)
+        .filter(|(g, w)| g.to_bits() != w.to_bits())
+        .count();
+    assert_eq!(
+        differ, 0,
+        "{differ} values differ in their bits from librosa"
+    );
     // Not all zero, and each filter has some weight.
     for row in got.chunks(201) {
         assert!(row.iter().any(|x| *x > 0.0));
@@ -278,7 +288,11 @@ fn installed_models_have_whisper_hparams_and_vocab() {
             info.tensors.len(),
             5 + 15 * h.n_audio_layer as usize + 2 + 2 + 24 * h.n_text_layer as usize + 2
         );
-        assert_eq!(info.filters, callqa_models::mel_filters(16_000, 400, 80));
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&info.filters),
+            bits(&callqa_models::mel_filters(16_000, 400, 80))
+        );
         // GPT-2 byte-level decoding: id 220 is " ", id 1 is "\"", and some tokens are lone
         // non-UTF-8 bytes.
         assert_eq!(info.tokens[220], b" ".to_vec());
