@@ -54,11 +54,11 @@ fn assert_steps(j: &Judgement, text: &str, want: &[&str]) {
 fn opening_turn_holds_greeting_self_intro_and_need_probe() {
     let Some(c) = load() else { return };
     let zh = "您好，欢迎致电中国移动，我是10086号客服，请问有什么可以帮您？";
-    let j = judge(&c, &[zh], "zh");
+    let j = judge(c, &[zh], "zh");
     assert_steps(&j[0], zh, &["greeting", "self_intro", "need_probe"]);
     // Unpunctuated ASR-style text splits at cue phrases.
     let asr = "您好欢迎致电中国移动我是10086号客服请问有什么可以帮您";
-    let j = judge(&c, &[asr], "zh");
+    let j = judge(c, &[asr], "zh");
     assert_steps(&j[0], asr, &["greeting", "self_intro", "need_probe"]);
 }
 
@@ -71,7 +71,7 @@ fn opening_turn_holds_greeting_self_intro_and_need_probe() {
 fn english_opening_turn_holds_greeting_self_intro_and_need_probe() {
     let Some(c) = load() else { return };
     let en = "Hello, thank you for calling Acme Telecom. My name is Sarah, agent number 2041. How can I help you today?";
-    let j = judge(&c, &[en], "en");
+    let j = judge(c, &[en], "en");
     assert_steps(&j[0], en, &["greeting", "self_intro", "need_probe"]);
 }
 
@@ -79,7 +79,7 @@ fn english_opening_turn_holds_greeting_self_intro_and_need_probe() {
 fn apology_plus_identity_question_holds_both_steps() {
     let Some(c) = load() else { return };
     let zh = "非常抱歉给您带来不便，请问您是机主本人吗？";
-    let j = judge(&c, &[zh], "zh");
+    let j = judge(c, &[zh], "zh");
     assert_steps(&j[0], zh, &["empathy", "identity_check"]);
 }
 
@@ -90,7 +90,7 @@ fn rude_lines_are_impolite() {
         "你听不懂人话吗",
         "Are you deaf? I already told you that twice.",
     ];
-    let j = judge(&c, &texts, "auto");
+    let j = judge(c, &texts, "auto");
     for (t, j) in texts.iter().zip(&j) {
         assert_eq!(j.courtesy.label, "impolite", "{t}: {:?}", j.courtesy);
     }
@@ -103,7 +103,7 @@ fn grateful_lines_are_positive() {
         "太感谢了，问题解决了",
         "Thank you so much, the problem is solved!",
     ];
-    let j = judge(&c, &texts, "auto");
+    let j = judge(c, &texts, "auto");
     for (t, j) in texts.iter().zip(&j) {
         assert_eq!(j.sentiment.label, "positive", "{t}: {:?}", j.sentiment);
     }
@@ -113,7 +113,7 @@ fn grateful_lines_are_positive() {
 fn polite_greeting_is_not_impolite_and_angry_complaint_is_negative() {
     let Some(c) = load() else { return };
     let texts = ["您好，请问有什么可以帮您？", "你们这什么破服务，我要投诉！"];
-    let j = judge(&c, &texts, "zh");
+    let j = judge(c, &texts, "zh");
     assert_ne!(j[0].courtesy.label, "impolite", "{:?}", j[0].courtesy);
     assert_eq!(j[1].sentiment.label, "negative", "{:?}", j[1].sentiment);
 }
