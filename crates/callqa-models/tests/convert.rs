@@ -300,3 +300,46 @@ fn installed_models_have_whisper_hparams_and_vocab() {
         assert!(info.tokens.iter().any(|t| std::str::from_utf8(t).is_err()));
     }
 }
+
+#[test]
+fn verify_reports_a_changed_file_with_both_hashes() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("m");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("ggml-model.bin"), b"lmgg-and-more").expect("write");
+    let m = callqa_models::InstalledModel {
+        name: "m".into(),
+        file: "ggml-model.bin".into(),
+        sha256: "00".repeat(32),
+        size: 13,
+        weight_type: "f16".into(),
+        source: "test".into(),
+        source_sha256: String::new(),
+        converter_version: "1".into(),
+        dir: dir.clone(),
+    };
+    std::fs::write(dir.join("manifest.toml"), toml_of(&m)).expect("manifest");
+    let listed = callqa_models::installed(tmp.path());
+    assert_eq!(listed.len(), 1);
+    let err = callqa_models::verify(&listed[0]).expect_err("mismatch");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("ggml-model.bin") && msg.contains(&"00".repeat(32)),
+        "{msg}"
+    );
+    assert!(msg.contains("found"), "{msg}");
+}
+
+fn toml_of(m: &callqa_models::InstalledModel) -> String {
+    format!(
+        "name = {:?}\nfile = {:?}\nsha256 = {:?}\nsize = {}\nweight_type = {:?}\nsource = {:?}\nsource_sha256 = {:?}\nconverter_version = {:?}\n",
+        m.name,
+        m.file,
+        m.sha256,
+        m.size,
+        m.weight_type,
+        m.source,
+        m.source_sha256,
+        m.converter_version
+    )
+}

@@ -94,6 +94,12 @@ fn tiny_en_transcribes_jfk() {
 }
 
 #[test]
+fn q8_0_models_transcribe_jfk() {
+    check_jfk("tiny.en-q8_0");
+    check_jfk("base-q8_0");
+}
+
+#[test]
 fn base_transcribes_jfk() {
     check_jfk("base");
 }
