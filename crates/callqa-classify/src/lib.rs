@@ -14,9 +14,15 @@
 //! without code changes; [`verify_model_dir`] checks one. Each model is loaded once and shared
 //! (`Classifiers` is `Send + Sync`); texts are encoded in batches padded to the longest member.
 //!
+//! Decisions: a task's label is the most probable label that reaches its `thresholds` entry
+//! ([`decide`]). Script steps: the utterance is split into clauses ([`split_clauses`]); a clause's
+//! own label (when it reaches its threshold) and any other label at or above its threshold (0.5
+//! when none is given) are reported as [`StepHit`]s with the clause's character span, best first;
+//! the background label (`other`) never is.
+//!
 //! ```no_run
-//! use callqa_classify::{Classifiers, LoadOptions, default_paths};
-//! let classifiers = Classifiers::load(&default_paths(), 2)?;
+//! use callqa_classify::{Classifiers, default_paths};
+//! let classifiers = Classifiers::load(&default_paths(), 1)?;
 //! let judged = classifiers.classify_texts(&["您好，我是10086号客服，请问有什么可以帮您？"], "zh")?;
 //! for hit in &judged[0].script_steps {
 //!     println!("{} {:.2} chars {}..{}", hit.step, hit.score, hit.char_start, hit.char_end);
