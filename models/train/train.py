@@ -393,6 +393,25 @@ def evaluate(y_true, y_pred, labels) -> dict:
     )
 
 
+def step_hits(gold: list[str], probs: np.ndarray, labels: list[str]) -> dict:
+    """Script steps as the runtime reports them: a step is reported when its probability
+    reaches its threshold (THRESHOLDS; 'other' is never reported). Micro precision/recall
+    of reported steps against gold steps, one gold label per line."""
+    thr = THRESHOLDS["script_step"]
+    tp = fp = fn = 0
+    for g, p in zip(gold, probs):
+        reported = {l for l, v in zip(labels, p) if l != "other" and v >= thr.get(l, 0.5)}
+        if g != "other":
+            tp += g in reported
+            fn += g not in reported
+        fp += len(reported - {g})
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    return OrderedDict(precision=round(prec, 4), recall=round(rec, 4),
+                       f1=round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0,
+                       reported=tp + fp, gold_steps=tp + fn, rule="step reported when p >= its threshold")
+
+
 def binary_eval(gold: list[str], pred: list[str], pos: str) -> dict:
     g = np.array(gold) == pos
     p = np.array(pred) == pos
@@ -604,6 +623,8 @@ def main() -> int:
             if m.any():
                 pred = model.predict(X[m])
                 metrics[lang] = evaluate(list(y[m]), list(pred), labels)
+                if task == "script_step":
+                    metrics[lang]["step_hits"] = step_hits(list(y[m]), model.predict_proba(X[m])[:, order], labels)
                 log(f"  held-out {lang}: n={metrics[lang]['n']} macro-F1 {metrics[lang]['macro_f1']:.3f} accuracy {metrics[lang]['accuracy']:.3f}")
         public = OrderedDict()
         for name, s in evalsets.items():
@@ -694,6 +715,10 @@ def write_report(results: dict, key: str, have_shared: bool) -> None:
                   "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
             for l, p in m["per_label"].items():
                 L.append(f"| {l} | {p['precision']:.3f} | {p['recall']:.3f} | {p['f1']:.3f} | {p['support']} |")
+            if "step_hits" in m:
+                h = m["step_hits"]
+                L += ["", f"Steps as reported at run time (p ≥ threshold, `other` never reported): precision {h['precision']:.3f}, "
+                      f"recall {h['recall']:.3f}, F1 {h['f1']:.3f} ({h['reported']} reported, {h['gold_steps']} gold steps)."]
             L += ["", "Confusion matrix (rows = gold, columns = predicted):", "",
                   "| gold \\ pred | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
             for l, row in zip(labels, m["confusion"]):
