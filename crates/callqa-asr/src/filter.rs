@@ -67,7 +67,7 @@ pub enum Verdict {
     Keep,
     /// Kept with a repeated phrase trimmed (counts as one dropped segment).
     Trimmed,
-    /// Empty or whitespace only.
+    /// Empty, whitespace or punctuation only (not counted as a dropped segment).
     DropEmpty,
     /// Likely text on silence.
     DropNoSpeech,

@@ -104,7 +104,8 @@ pub struct AsrConfig {
     pub beam_size: u32,
     /// Retry undecodable windows at higher temperature (slower; off by default).
     pub temperature_fallback: bool,
-    /// Mono recordings: a pause at least this long switches speaker, ms.
+    /// Mono recordings: a new VAD region starting at least this long after the previous one ends
+    /// switches speaker, ms (0: every new region is a new turn).
     pub mono_turn_gap_ms: u32,
     /// Hallucination guards.
     pub filter: FilterConfig,
@@ -122,7 +123,7 @@ impl Default for AsrConfig {
             reduce_audio_ctx: false,
             beam_size: 0,
             temperature_fallback: false,
-            mono_turn_gap_ms: 600,
+            mono_turn_gap_ms: 0,
             filter: FilterConfig::default(),
         }
     }
@@ -409,9 +410,15 @@ impl Transcriber {
                 let mid = (t0 + t1) / 2;
                 let piece = win.piece_of(mid);
                 let (c0, c1) = (win.to_call(piece, t0), win.to_call(piece, t1.max(t0)));
+                // Punctuation-only tokens stay with the text before them.
+                let punct_only = !bytes
+                    .iter()
+                    .any(|b| b.is_ascii_alphanumeric() || *b >= 0x80);
                 match groups.last_mut() {
-                    Some(g) if g.0 == piece => {
-                        g.2 = g.2.max(c1 as u64);
+                    Some(g) if g.0 == piece || punct_only => {
+                        if g.0 == piece {
+                            g.2 = g.2.max(c1 as u64);
+                        }
                         g.3.extend_from_slice(bytes);
                         g.4.push(data.plog);
                     }
@@ -429,6 +436,9 @@ impl Transcriber {
                 };
                 let avg = logps.iter().sum::<f32>() / logps.len().max(1) as f32;
                 let verdict = filter::judge(&mut text, avg, no_speech, &self.config.filter);
+                if verdict == filter::Verdict::DropEmpty {
+                    continue;
+                }
                 if verdict != filter::Verdict::Keep {
                     out.dropped += 1;
                     tracing::debug!(
@@ -522,10 +532,15 @@ impl Transcriber {
                 let regions = vad.detect(&[&mono])?;
                 let regs = regions.into_iter().next().unwrap_or_default();
                 let ct = self.transcribe_channel(0, &mono, &regs)?;
+                // Turns are VAD regions: each segment stands for the region it lies in, so a
+                // speaker switch can only happen where a new region starts.
                 let triples: Vec<(u64, u64, &str)> = ct
                     .segments
                     .iter()
-                    .map(|s| (s.start_ms, s.end_ms, s.text.as_str()))
+                    .map(|s| {
+                        let (a, b) = region_of(&regs, s.start_ms, s.end_ms);
+                        (a, b, s.text.as_str())
+                    })
                     .collect();
                 let guess = roles::infer_roles(&triples, u64::from(self.config.mono_turn_gap_ms));
                 let utterances: Vec<Utterance> = ct
@@ -581,6 +596,16 @@ fn mono_activity(regs: &[SpeechRegion], utts: &[Utterance]) -> Vec<SpeechSpan> {
             }
         })
         .collect()
+}
+
+/// The VAD region (as ms) that overlaps `start..end` most, or the span itself when none does.
+fn region_of(regs: &[SpeechRegion], start: u64, end: u64) -> (u64, u64) {
+    regs.iter()
+        .map(|r| (r.start_ms(), r.end_ms()))
+        .map(|(a, b)| (end.min(b).saturating_sub(start.max(a)), a, b))
+        .filter(|(o, _, _)| *o > 0)
+        .max_by_key(|(o, _, _)| *o)
+        .map_or((start, end), |(_, a, b)| (a, b))
 }
 
 fn pick_language(detected: &[String], configured: &str) -> String {

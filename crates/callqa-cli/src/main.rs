@@ -4,6 +4,7 @@
 mod classify;
 mod models;
 mod probe;
+mod transcribe;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ enum Command {
     Classify(classify::Args),
     /// Whisper models: fetch, list, verify, convert CTranslate2 to ggml.
     Models(models::Args),
+    /// Transcribe recordings (VAD + Whisper) into turn-ordered agent/customer utterances.
+    Transcribe(transcribe::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Probe(args) => probe::run(args),
         Command::Classify(args) => classify::run(args),
         Command::Models(args) => models::run(args),
+        Command::Transcribe(args) => transcribe::run(args),
     };
     match result {
         Ok(code) => code,
