@@ -107,6 +107,9 @@ pub struct AsrConfig {
     /// Mono recordings: a new VAD region starting at least this long after the previous one ends
     /// switches speaker, ms (0: every new region is a new turn).
     pub mono_turn_gap_ms: u32,
+    /// Mono recordings: two voices whose median pitches lie at least this many semitones apart
+    /// are told apart by pitch; closer ones fall back to turn alternation.
+    pub mono_voice_semitones: f32,
     /// Hallucination guards.
     pub filter: FilterConfig,
 }
@@ -124,6 +127,7 @@ impl Default for AsrConfig {
             beam_size: 0,
             temperature_fallback: false,
             mono_turn_gap_ms: 0,
+            mono_voice_semitones: 5.0,
             filter: FilterConfig::default(),
         }
     }
@@ -542,7 +546,21 @@ impl Transcriber {
                         (a, b, s.text.as_str())
                     })
                     .collect();
-                let guess = roles::infer_roles(&triples, u64::from(self.config.mono_turn_gap_ms));
+                let pitches: Vec<Option<f32>> = ct
+                    .segments
+                    .iter()
+                    .map(|s| {
+                        let a = (s.start_ms as usize * SR / 1000).min(mono.len());
+                        let b = (s.end_ms as usize * SR / 1000).clamp(a, mono.len());
+                        roles::median_pitch_hz(&mono[a..b])
+                    })
+                    .collect();
+                let voices = roles::pitch_sides(&pitches, self.config.mono_voice_semitones);
+                let guess = roles::infer_roles_with(
+                    &triples,
+                    u64::from(self.config.mono_turn_gap_ms),
+                    voices.as_deref(),
+                );
                 let utterances: Vec<Utterance> = ct
                     .segments
                     .iter()

@@ -173,3 +173,47 @@ fn mandarin_fixture_call_is_simplified_with_chinese_punctuation() {
 fn fast_check_simplified(s: &str) -> String {
     callqa_asr::filter::normalize_zh(s)
 }
+
+#[test]
+fn mono_fixture_call_gets_inferred_roles_matching_the_timeline() {
+    let (Some(model), Some(vad)) = (model("tiny.en", "CALLQA_TEST_WHISPER"), vad()) else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let id = "en_telecom_inbound_dead_air_01";
+    let Some(ch) = decode(&root.join(format!("fixtures/audio/{id}.mono.wav"))) else {
+        return;
+    };
+    let timeline: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join(format!("fixtures/calls/{id}.timeline.json")))
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let turns = timeline["turns"].as_array().cloned().unwrap_or_default();
+    let cfg = AsrConfig {
+        language: "en".into(),
+        ..AsrConfig::default()
+    };
+    let mut w = Transcriber::new(&model, cfg).unwrap_or_else(|e| panic!("{e}"));
+    let t = w
+        .transcribe_call(&vad, &ch, &ChannelLayout::Mono)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(t.roles_inferred);
+    let (mut right, mut total) = (0, 0);
+    for u in &t.utterances {
+        // The timeline turn this utterance overlaps most.
+        let best = turns.iter().max_by_key(|tt| {
+            let (s, e) = (
+                tt["start_ms"].as_u64().unwrap_or(0),
+                tt["end_ms"].as_u64().unwrap_or(0),
+            );
+            e.min(u.end_ms).saturating_sub(s.max(u.start_ms))
+        });
+        if let Some(tt) = best {
+            total += 1;
+            right += usize::from(tt["speaker"].as_str() == Some(u.speaker.as_str()));
+        }
+    }
+    assert!(total >= 10, "{t:?}");
+    assert!(right * 10 >= total * 8, "{right}/{total} roles right");
+}
