@@ -50,9 +50,10 @@ pub struct Args {
     /// Domain vocabulary given to Whisper as its initial prompt.
     #[arg(long)]
     pub prompt: Option<String>,
-    /// Shrink Whisper's audio context to each window's length (faster on short windows).
+    /// Run Whisper's encoder on the full 30 s context even for short windows (slower; the
+    /// default shrinks it to each window's length).
     #[arg(long)]
-    pub reduce_audio_ctx: bool,
+    pub full_audio_ctx: bool,
     /// One JSON object per utterance, one per line.
     #[arg(long)]
     pub json: bool,
@@ -123,8 +124,8 @@ fn settings(args: &Args) -> anyhow::Result<Settings> {
     if let Some(p) = &args.prompt {
         s.asr.initial_prompt = Some(p.clone());
     }
-    if args.reduce_audio_ctx {
-        s.asr.reduce_audio_ctx = true;
+    if args.full_audio_ctx {
+        s.asr.reduce_audio_ctx = false;
     }
     if let Some(c) = &args.channels {
         s.layout = parse_layout(c)?;
