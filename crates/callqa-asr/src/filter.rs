@@ -190,6 +190,10 @@ pub fn judge(
     no_speech_prob: f32,
     cfg: &FilterConfig,
 ) -> Verdict {
+    if text.contains('\u{FFFD}') {
+        // Bytes that did not decode (a multi-byte character cut between tokens).
+        *text = text.replace('\u{FFFD}', "");
+    }
     let t = text.trim();
     if t.is_empty() || !t.chars().any(char::is_alphanumeric) {
         return Verdict::DropEmpty;

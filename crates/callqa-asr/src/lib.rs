@@ -344,7 +344,21 @@ impl Transcriber {
         }
         for win in &wins {
             let audio = win.samples(samples);
-            self.run_window(channel_idx, win, &audio, &out.language.clone(), &mut out)?;
+            let lang = out.language.clone();
+            let mut part = ChannelTranscript::default();
+            let derailed = self.run_window(channel_idx, win, &audio, &lang, true, &mut part)?;
+            // An initial prompt sometimes derails Whisper on short, choppy windows (no
+            // timestamps, garbage bytes, repetition): rerun such a window without it.
+            if derailed && self.config.initial_prompt.is_some() {
+                tracing::debug!(
+                    channel = channel_idx,
+                    "window rerun without the initial prompt"
+                );
+                part = ChannelTranscript::default();
+                self.run_window(channel_idx, win, &audio, &lang, false, &mut part)?;
+            }
+            out.dropped += part.dropped;
+            out.segments.append(&mut part.segments);
         }
         Ok(out)
     }
@@ -355,8 +369,11 @@ impl Transcriber {
         win: &windows::Window,
         audio: &[f32],
         language: &str,
+        use_prompt: bool,
         out: &mut ChannelTranscript,
-    ) -> Result<(), AsrError> {
+    ) -> Result<bool, AsrError> {
+        // Signs that Whisper went off the rails in this window.
+        let mut derailed = false;
         let strategy = if self.config.beam_size > 1 {
             SamplingStrategy::BeamSearch {
                 beam_size: self.config.beam_size as i32,
@@ -381,7 +398,7 @@ impl Transcriber {
         if !self.config.temperature_fallback {
             params.set_temperature_inc(0.0);
         }
-        if let Some(prompt) = &self.config.initial_prompt {
+        if let Some(prompt) = self.config.initial_prompt.as_deref().filter(|_| use_prompt) {
             params.set_initial_prompt(prompt);
         }
         // Whisper wants at least 1 s of input; pad short windows with silence.
@@ -434,8 +451,39 @@ impl Transcriber {
                     }
                 }
             }
-            for (_, c0, c1, bytes, logps) in groups {
+            // A zero-length group is a token whose timestamp fell into a neighbouring piece:
+            // give it to the next group of the segment (or the previous one at the end).
+            let mut merged: Vec<TokenGroup> = Vec::with_capacity(groups.len());
+            let mut carry: Option<TokenGroup> = None;
+            let n_groups = groups.len();
+            for (k, mut g) in groups.into_iter().enumerate() {
+                if let Some(c) = carry.take() {
+                    let mut bytes = c.3;
+                    bytes.extend_from_slice(&g.3);
+                    g.3 = bytes;
+                    let mut lp = c.4;
+                    lp.extend_from_slice(&g.4);
+                    g.4 = lp;
+                }
+                if g.2 <= g.1 && g.4.len() > 3 {
+                    derailed = true;
+                }
+                if g.2 <= g.1 && n_groups > 1 {
+                    if k + 1 < n_groups {
+                        carry = Some(g);
+                        continue;
+                    }
+                    if let Some(prev) = merged.last_mut() {
+                        prev.3.extend_from_slice(&g.3);
+                        prev.4.extend_from_slice(&g.4);
+                        continue;
+                    }
+                }
+                merged.push(g);
+            }
+            for (_, c0, c1, bytes, logps) in merged {
                 let raw = String::from_utf8_lossy(&bytes).into_owned();
+                derailed |= raw.contains('\u{FFFD}');
                 let mut text = if zh {
                     filter::normalize_zh(&raw)
                 } else {
@@ -447,6 +495,7 @@ impl Transcriber {
                     continue;
                 }
                 if verdict != filter::Verdict::Keep {
+                    derailed = true;
                     out.dropped += 1;
                     tracing::debug!(
                         ?verdict,
@@ -469,7 +518,7 @@ impl Transcriber {
                 });
             }
         }
-        Ok(())
+        Ok(derailed)
     }
 
     /// Run VAD and ASR over a whole call and build its transcript. `channels` are 16 kHz
