@@ -58,7 +58,12 @@ fn utterance(id: &str, date: NaiveDate, idx: u32) -> UtteranceRow {
         call_id: id.into(),
         call_date: date,
         idx,
-        speaker: if idx % 2 == 0 { "agent" } else { "customer" }.into(),
+        speaker: if idx.is_multiple_of(2) {
+            "agent"
+        } else {
+            "customer"
+        }
+        .into(),
         start_ms: i64::from(idx) * 2000,
         end_ms: i64::from(idx) * 2000 + 1500,
         text: format!("您好 {idx}"),
@@ -67,12 +72,16 @@ fn utterance(id: &str, date: NaiveDate, idx: u32) -> UtteranceRow {
         no_speech_prob: if idx == 0 { None } else { Some(0.01) },
         sentiment: Some("neutral".into()),
         sentiment_score: Some(0.75),
-        courtesy: if idx % 2 == 0 {
+        courtesy: if idx.is_multiple_of(2) {
             Some("polite".into())
         } else {
             None
         },
-        courtesy_score: if idx % 2 == 0 { Some(0.5) } else { None },
+        courtesy_score: if idx.is_multiple_of(2) {
+            Some(0.5)
+        } else {
+            None
+        },
         script_step: if idx == 0 {
             Some("greeting".into())
         } else {
