@@ -700,9 +700,9 @@ skip files whose names start with `.` or `_`.\n\n",
         s.push_str("| column | type | nullable | description |\n|---|---|---|---|\n");
         for c in t.columns() {
             let ty = if c.partition {
-                format!("{} (partition)", type_name(&c.data_type))
+                format!("`{}` (partition)", type_name(&c.data_type))
             } else {
-                type_name(&c.data_type)
+                format!("`{}`", type_name(&c.data_type))
             };
             let _ = writeln!(
                 s,

@@ -649,6 +649,12 @@ res["typed_call_date"] = str(typed.schema.field("call_date").type)
 u = ds.dataset(f"{out}/utterances", partitioning="hive").to_table().sort_by([("call_id", "ascending"), ("idx", "ascending")]).to_pylist()
 res["u0_steps"] = u[0]["script_steps"]
 res["u0_speaker"] = u[0]["speaker"]
+try:
+    import duckdb
+    q = f"select count(*), typeof(any_value(call_date)) from read_parquet('{out}/calls/*/*.parquet', hive_partitioning=true)"
+    res["duckdb_calls"] = list(duckdb.sql(q).fetchall()[0])
+except ImportError:
+    res["duckdb_calls"] = None
 print(json.dumps(res))
 "#;
     let o = std::process::Command::new(&py)
@@ -701,4 +707,12 @@ print(json.dumps(res))
     assert_eq!(v["c2_agent"], serde_json::Value::Null);
     assert_eq!(v["u0_steps"], serde_json::json!(["greeting", "self_intro"]));
     assert_eq!(v["u0_speaker"], "agent");
+    if v["duckdb_calls"].is_null() {
+        eprintln!("duckdb not installed: DuckDB check skipped");
+    } else {
+        assert_eq!(
+            v["duckdb_calls"],
+            serde_json::json!([rows.calls.len(), "DATE"])
+        );
+    }
 }
