@@ -111,28 +111,23 @@ fn base_transcribes_mandarin() {
         return;
     };
     let manifest = std::fs::read_to_string(data.join("asr_zh/manifest.jsonl")).expect("manifest");
-    let first: serde_json::Value =
-        serde_json::from_str(manifest.lines().next().expect("line")).expect("json");
-    let file = first["audio"]
-        .as_str()
-        .or(first["file"].as_str())
-        .expect("audio field");
-    let reference = first["text"]
-        .as_str()
-        .or(first["reference"].as_str())
-        .unwrap_or("");
-    let got = transcribe(&m, &data.join("asr_zh").join(file), "zh");
     let cjk = |s: &str| {
         s.chars()
             .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
             .collect::<Vec<_>>()
     };
-    let (r, h) = (cjk(reference), cjk(&got));
-    assert!(!h.is_empty(), "no CJK output: {got:?}");
-    let cer = edit_distance(&r, &h) as f64 / r.len().max(1) as f64;
-    println!(
-        "base zh {file}: CER {:.1} % ({} ref chars)",
-        cer * 100.0,
-        r.len()
-    );
+    // The two AISHELL-1 read-speech clips (human references).
+    for line in manifest.lines().filter(|l| l.contains("aishell1_")).take(2) {
+        let item: serde_json::Value = serde_json::from_str(line).expect("json");
+        let file = item["file"].as_str().expect("file field");
+        let reference = item["reference"].as_str().unwrap_or("");
+        let got = transcribe(&m, &data.join("asr_zh").join(file), "zh");
+        let (r, h) = (cjk(reference), cjk(&got));
+        assert!(!h.is_empty(), "{file}: no CJK output: {got:?}");
+        let cer = edit_distance(&r, &h) as f64 / r.len().max(1) as f64;
+        println!(
+            "base zh {file}: {got:?} vs {reference:?}: CER {:.1} %",
+            cer * 100.0
+        );
+    }
 }
