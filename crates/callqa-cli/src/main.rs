@@ -1,9 +1,12 @@
 //! `callqa`: the command line over the callqa stage libraries. Arguments and printing only; the
 //! work happens in the `callqa-*` crates.
 
+mod agents;
+mod check;
 mod classify;
 mod models;
 mod probe;
+mod score;
 mod transcribe;
 
 use clap::{Parser, Subcommand};
@@ -30,22 +33,50 @@ enum Command {
     Models(models::Args),
     /// Transcribe recordings (VAD + Whisper) into turn-ordered agent/customer utterances.
     Transcribe(transcribe::Args),
+    /// Score recordings end to end (decode, VAD, ASR, classifiers, form) into Parquet tables.
+    Score(score::Args),
+    /// Re-apply changed forms or classifiers to stored transcripts, without ASR.
+    Rescore(score::RescoreArgs),
+    /// Agent summaries per week or month from the stored scores.
+    Agents(agents::Args),
+    /// Validate pipeline configs and the models they name, without touching audio.
+    Check(check::Args),
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Batch runs without a progress bar log one line per call (ids, timings and counts only;
+    // transcript text never goes above debug).
+    let batch_lines = match &cli.command {
+        Command::Score(a) => !score::draws_bar(a.no_progress),
+        Command::Rescore(a) => !score::draws_bar(a.no_progress),
+        _ => false,
+    };
+    let default_filter = if batch_lines {
+        format!(
+            "warn,callqa_cli=info,callqa_pipeline=info,{}",
+            callqa_audio::QUIET_DECODER_LOGS
+        )
+    } else {
+        format!("warn,{}", callqa_audio::QUIET_DECODER_LOGS)
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CALLQA_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let cli = Cli::parse();
     let result = match cli.command {
         Command::Probe(args) => probe::run(args),
         Command::Classify(args) => classify::run(args),
         Command::Models(args) => models::run(args),
         Command::Transcribe(args) => transcribe::run(args),
+        Command::Score(args) => score::run(args),
+        Command::Rescore(args) => score::rescore(args),
+        Command::Agents(args) => agents::run(args),
+        Command::Check(args) => check::run(args),
     };
     match result {
         Ok(code) => code,

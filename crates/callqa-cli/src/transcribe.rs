@@ -93,24 +93,11 @@ fn settings(args: &Args) -> anyhow::Result<Settings> {
     };
     if let Some(p) = &args.pipeline {
         let pipe = callqa_pipeline::config::Pipeline::load(p)?;
-        let c = &pipe.config;
-        s.model = c.asr.model.clone();
-        s.asr.language = c.pipeline.language.clone();
-        s.asr.threads = c.asr.threads;
-        if !c.asr.initial_prompt.trim().is_empty() {
-            s.asr.initial_prompt = Some(c.asr.initial_prompt.clone());
-        }
-        if let Some(v) = &c.vad {
-            s.vad = v
-                .clone()
-                .try_into()
-                .with_context(|| format!("{}: [vad]", p.display()))?;
-        }
-        s.layout = if c.channels.agent_channel == 1 {
-            ChannelLayout::Roles(vec![Speaker::Customer, Speaker::Agent])
-        } else {
-            ChannelLayout::default()
-        };
+        let stage = pipe.stage_settings()?;
+        s.model = stage.model;
+        s.asr = stage.asr;
+        s.vad = stage.vad;
+        s.layout = stage.layout;
     }
     if let Some(m) = &args.model {
         s.model = m.clone();

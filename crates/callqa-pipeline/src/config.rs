@@ -1,7 +1,11 @@
 //! Pipeline configs (`pipelines/*.toml`): what to run on a call and which form to score it with.
 //! Every key is documented here, next to the field that reads it.
 
+use callqa_asr::{AsrConfig, ChannelLayout};
+use callqa_classify::ClassifierPaths;
+use callqa_core::Speaker;
 use callqa_score::{Form, FormConfig};
+use callqa_vad::VadConfig;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -183,6 +187,19 @@ pub enum ConfigError {
     },
 }
 
+/// The settings of the audio, VAD and ASR stages that a pipeline implies.
+#[derive(Debug, Clone)]
+pub struct StageSettings {
+    /// Whisper model: installed name or path.
+    pub model: String,
+    /// ASR settings.
+    pub asr: AsrConfig,
+    /// VAD settings.
+    pub vad: VadConfig,
+    /// Which channel is which party.
+    pub layout: ChannelLayout,
+}
+
 /// A loaded, validated pipeline.
 #[derive(Debug, Clone)]
 pub struct Pipeline {
@@ -281,6 +298,61 @@ impl Pipeline {
                 path: path.into(),
                 problems,
             }),
+        }
+    }
+
+    /// What the audio, VAD and ASR stages need from this pipeline: the Whisper model name,
+    /// [`AsrConfig`] (language, threads, prompt), [`VadConfig`] (the `[vad]` table) and the
+    /// channel map. Errors name the file and the table.
+    pub fn stage_settings(&self) -> Result<StageSettings, ConfigError> {
+        let c = &self.config;
+        let invalid = |problem: String| ConfigError::Invalid {
+            path: self.path.clone(),
+            problems: vec![problem],
+        };
+        let mut asr = AsrConfig {
+            language: c.pipeline.language.clone(),
+            threads: c.asr.threads,
+            ..AsrConfig::default()
+        };
+        if !c.asr.initial_prompt.trim().is_empty() {
+            asr.initial_prompt = Some(c.asr.initial_prompt.clone());
+        }
+        let vad: VadConfig = match &c.vad {
+            Some(v) => v
+                .clone()
+                .try_into()
+                .map_err(|e: toml::de::Error| invalid(format!("vad: {}", e.message())))?,
+            None => VadConfig::default(),
+        };
+        asr.validate().map_err(|e| invalid(format!("asr: {e}")))?;
+        vad.validate().map_err(|e| invalid(format!("vad: {e}")))?;
+        let layout = if c.channels.agent_channel == 1 {
+            ChannelLayout::Roles(vec![Speaker::Customer, Speaker::Agent])
+        } else {
+            ChannelLayout::default()
+        };
+        Ok(StageSettings {
+            model: c.asr.model.clone(),
+            asr,
+            vad,
+            layout,
+        })
+    }
+
+    /// The classifier folders this pipeline names, under [`Pipeline::models_root`].
+    pub fn classifier_paths(&self) -> ClassifierPaths {
+        let root = self.models_root();
+        let c = &self.config.classifiers;
+        let encoder = root.join(&c.encoder);
+        ClassifierPaths {
+            courtesy: root.join(&c.courtesy),
+            script_step: root.join(&c.script_step),
+            sentiment: root.join(&c.sentiment),
+            // A head's `encoder = "e5-small"` is looked up beside the encoder folder named here.
+            encoders: encoder
+                .parent()
+                .map_or_else(|| root.clone(), Path::to_path_buf),
         }
     }
 

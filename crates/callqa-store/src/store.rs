@@ -85,6 +85,19 @@ pub struct LedgerRecord {
     pub call_keys: Vec<String>,
     /// Part files the shard committed.
     pub files: Vec<LedgerFile>,
+    /// Records (`<run_id>-<shard>` stems) this one replaces: from the moment this record exists,
+    /// readers ignore those records, their part files and their call keys, and the next
+    /// [`Store::open`] deletes them. `callqa rescore` replaces a whole output directory this way
+    /// in one atomic step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supersedes: Vec<String>,
+}
+
+impl LedgerRecord {
+    /// `<run_id>-<shard>`: the record's file stem and its name in `supersedes` lists.
+    pub fn stem(&self) -> String {
+        format!("{}-{}", self.run_id, self.shard)
+    }
 }
 
 /// A handle on an output directory.
@@ -110,10 +123,11 @@ impl Store {
         let mut done = HashSet::new();
         let mut committed = BTreeSet::new();
         let mut removed = 0usize;
-        for rec in read_ledger_with(&out, &mut |p| {
+        let (live, superseded) = read_ledger_split(&out, &mut |p| {
             remove(p);
             removed += 1;
-        })? {
+        })?;
+        for rec in live {
             done.extend(rec.call_keys);
             committed.extend(rec.files.into_iter().map(|f| f.path));
         }
@@ -133,6 +147,11 @@ impl Store {
                     orphans += 1;
                 }
             }
+        }
+        // Superseded records go after their part files (removed above as orphans): a crash in
+        // between leaves records that the superseding record still hides.
+        for stem in &superseded {
+            remove(&ledger_dir.join(format!("{stem}.json")));
         }
         if orphans > 0 || removed > 0 {
             tracing::warn!(
@@ -190,6 +209,27 @@ impl Store {
         rows: &ShardRows,
         call_keys: &[String],
     ) -> Result<LedgerRecord, StoreError> {
+        self.commit_shard_superseding(run_id, shard, rows, call_keys, &[])
+    }
+
+    /// The stems (`<run_id>-<shard>`) of every live ledger record.
+    pub fn committed_records(&self) -> Result<Vec<String>, StoreError> {
+        Ok(read_ledger(&self.out)?
+            .iter()
+            .map(LedgerRecord::stem)
+            .collect())
+    }
+
+    /// As [`Store::commit_shard`], and the new record replaces the records named in `supersedes`
+    /// (see [`LedgerRecord::supersedes`]): one rename swaps the old rows for the new ones.
+    pub fn commit_shard_superseding(
+        &mut self,
+        run_id: &str,
+        shard: u32,
+        rows: &ShardRows,
+        call_keys: &[String],
+        supersedes: &[String],
+    ) -> Result<LedgerRecord, StoreError> {
         check_name(run_id)?;
         let stem = format!("{run_id}-{shard}");
         let ledger_dir = self.out.join(LEDGER_DIR);
@@ -242,6 +282,7 @@ impl Store {
             committed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             call_keys: call_keys.to_vec(),
             files: staged.iter().map(|(_, _, f)| f.clone()).collect(),
+            supersedes: supersedes.to_vec(),
         };
         let json = serde_json::to_vec_pretty(&record).map_err(|e| StoreError::Invalid {
             path: ledger_path.clone(),
@@ -251,9 +292,22 @@ impl Store {
         write_synced(&tmp, &json)?;
         fs::rename(&tmp, &ledger_path).map_err(|e| StoreError::io(&ledger_path, e))?;
         sync_dir(&ledger_dir)?;
-        self.done.extend(call_keys.iter().cloned());
-        self.committed
-            .extend(record.files.iter().map(|f| f.path.clone()));
+        if !supersedes.is_empty() {
+            // Re-read: the replaced records' keys and files are no longer committed.
+            let (live, _) = read_ledger_split(&self.out, &mut |_| {})?;
+            self.done = live
+                .iter()
+                .flat_map(|r| r.call_keys.iter().cloned())
+                .collect();
+            self.committed = live
+                .iter()
+                .flat_map(|r| r.files.iter().map(|f| f.path.clone()))
+                .collect();
+        } else {
+            self.done.extend(call_keys.iter().cloned());
+            self.committed
+                .extend(record.files.iter().map(|f| f.path.clone()));
+        }
         tracing::debug!(
             run_id,
             shard,
@@ -394,12 +448,37 @@ pub fn read_rows<T: TableRow>(out: impl AsRef<Path>) -> Result<Vec<T>, StoreErro
     Ok(rows)
 }
 
-/// Every ledger record under an output directory, sorted by run id and shard.
+/// Every live ledger record under an output directory (superseded ones left out), sorted by run
+/// id and shard.
 pub fn read_ledger(out: impl AsRef<Path>) -> Result<Vec<LedgerRecord>, StoreError> {
     read_ledger_with(out.as_ref(), &mut |_| {})
 }
 
+/// The live records, and the stems of records that a live record supersedes.
+fn read_ledger_split(
+    out: &Path,
+    on_tmp: &mut dyn FnMut(&Path),
+) -> Result<(Vec<LedgerRecord>, BTreeSet<String>), StoreError> {
+    let all = read_all_ledger(out, on_tmp)?;
+    let superseded: BTreeSet<String> = all
+        .iter()
+        .flat_map(|r| r.supersedes.iter().cloned())
+        .collect();
+    let live = all
+        .into_iter()
+        .filter(|r| !superseded.contains(&r.stem()))
+        .collect();
+    Ok((live, superseded))
+}
+
 fn read_ledger_with(
+    out: &Path,
+    on_tmp: &mut dyn FnMut(&Path),
+) -> Result<Vec<LedgerRecord>, StoreError> {
+    Ok(read_ledger_split(out, on_tmp)?.0)
+}
+
+fn read_all_ledger(
     out: &Path,
     on_tmp: &mut dyn FnMut(&Path),
 ) -> Result<Vec<LedgerRecord>, StoreError> {

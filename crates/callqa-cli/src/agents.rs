@@ -1,0 +1,105 @@
+//! `callqa agents --out DIR --period week|month`: agent performance summaries from the stored
+//! `call_scores` and `evaluations` — calls, mean / p10 / p90 score, auto-fails, pass rate per
+//! canonical item, rank in team and the change against the previous period. Writes the
+//! `agent_summary` table under DIR (replacing that period kind's previous summary) and prints it.
+
+use anyhow::Context;
+use callqa_core::EVALUATION_ITEMS;
+use callqa_store::{AgentSummaryRow, Period};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Output directory of `callqa score`.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Group calls by ISO week or calendar month.
+    #[arg(long, default_value = "week")]
+    pub period: Period,
+    /// One JSON object per agent and period on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn fmt_opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "-".into(), |v| format!("{v:.digits$}"))
+}
+
+fn json_row(r: &AgentSummaryRow) -> serde_json::Value {
+    let rates: serde_json::Map<String, serde_json::Value> = EVALUATION_ITEMS
+        .iter()
+        .map(|item| (item.to_string(), serde_json::json!(r.pass_rate(item))))
+        .collect();
+    serde_json::json!({
+        "agent_id": r.agent_id,
+        "team": r.team,
+        "period": r.period,
+        "period_start": r.period_start.to_string(),
+        "period_end": r.period_end.to_string(),
+        "calls": r.calls,
+        "mean_score": r.mean_score,
+        "p10_score": r.p10_score,
+        "p90_score": r.p90_score,
+        "auto_fail_count": r.auto_fail_count,
+        "rank_in_team": r.rank_in_team,
+        "mean_score_change": r.mean_score_change,
+        "pass_rate": rates,
+    })
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !args.out.join(callqa_store::LEDGER_DIR).is_dir() {
+        anyhow::bail!(
+            "{}: not a callqa output directory (run `callqa score ... --out {}` first)",
+            args.out.display(),
+            args.out.display()
+        );
+    }
+    let rows = callqa_store::agent_summary(&args.out, args.period)
+        .with_context(|| format!("{}: cannot read the stored scores", args.out.display()))?;
+    callqa_store::write_agent_summary(&args.out, args.period, &rows)
+        .with_context(|| format!("{}: cannot write agent_summary", args.out.display()))?;
+    if args.json {
+        for r in &rows {
+            println!("{}", json_row(r));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<12} {:<12} {:<10} {:>5} {:>6} {:>6} {:>6} {:>4} {:>7}  lowest item pass rates",
+        "period", "team", "agent", "calls", "mean", "p10", "p90", "rank", "change"
+    );
+    for r in &rows {
+        let mut items: Vec<(&str, f64)> = EVALUATION_ITEMS
+            .iter()
+            .filter_map(|i| r.pass_rate(i).map(|p| (*i, p)))
+            .collect();
+        items.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let worst: Vec<String> = items
+            .iter()
+            .take(3)
+            .map(|(i, p)| format!("{i} {:.0}%", p * 100.0))
+            .collect();
+        println!(
+            "{:<12} {:<12} {:<10} {:>5} {:>6.1} {:>6.1} {:>6.1} {:>4} {:>7}  {}",
+            r.period_start.to_string(),
+            r.team.as_deref().unwrap_or("-"),
+            r.agent_id,
+            r.calls,
+            r.mean_score,
+            r.p10_score,
+            r.p90_score,
+            r.rank_in_team,
+            fmt_opt(r.mean_score_change, 1),
+            worst.join(", ")
+        );
+    }
+    eprintln!(
+        "callqa agents: {} rows ({}) written to {}",
+        rows.len(),
+        args.period.as_str(),
+        args.out.join("agent_summary").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

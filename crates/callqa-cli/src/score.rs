@@ -1,0 +1,283 @@
+//! `callqa score INPUTS... --pipeline P --out DIR` and `callqa rescore --from DIR --pipeline P`.
+//!
+//! Progress: a bar with ETA when stderr is a terminal, one log line per call otherwise. At the
+//! end a one-screen summary (calls scored, skipped, failed, mean score, time per stage) on
+//! stderr, or with `--json` one JSON object on stdout. Exit status: 0 when every call was scored
+//! or skipped, 2 when some failed (the `errors` table says which), 1 when the run could not start.
+
+use anyhow::{Context, bail};
+use callqa_pipeline::{
+    CallEvent, CallStatus, Engines, Pipeline, Progress, RunOptions, RunSummary, inputs,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Recordings and folders of recordings (walked recursively).
+    pub inputs: Vec<PathBuf>,
+    /// Manifest CSV: `call_id,path,agent_id,team,direction,started_at` (extra columns kept; a
+    /// `pipeline` column picks the pipeline by name). Repeatable.
+    #[arg(long)]
+    pub manifest: Vec<PathBuf>,
+    /// Pipeline config. Repeat to score a mixed batch: each call goes to the pipeline its
+    /// manifest row names, else the first whose direction (and language column) matches.
+    #[arg(long, required = true)]
+    pub pipeline: Vec<PathBuf>,
+    /// Output directory for the tables.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Parallel workers, each with its own Whisper state [default: cores / ASR threads].
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Calls per committed shard (a killed run loses at most one shard's work).
+    #[arg(long, default_value_t = 8)]
+    pub shard_calls: usize,
+    /// Run id (letters, digits, `.`, `_`, `-`) [default: UTC start time and process id].
+    #[arg(long)]
+    pub run_id: Option<String>,
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar even on a terminal.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(clap::Args)]
+pub struct RescoreArgs {
+    /// Output directory of an earlier `callqa score` run (its stored transcripts are reused).
+    #[arg(long)]
+    pub from: PathBuf,
+    /// Pipeline config(s) with the new form and classifiers (repeatable, routed as in `score`).
+    #[arg(long, required = true)]
+    pub pipeline: Vec<PathBuf>,
+    /// Where to write the new tables [default: replace the scores in --from, atomically].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Run id [default: UTC start time and process id].
+    #[arg(long)]
+    pub run_id: Option<String>,
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar even on a terminal.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// True when `score`/`rescore` will draw a bar (then per-call log lines stay quiet).
+pub fn draws_bar(no_progress: bool) -> bool {
+    !no_progress && std::io::stderr().is_terminal()
+}
+
+struct Reporter {
+    bar: Option<ProgressBar>,
+}
+
+impl Reporter {
+    fn new(no_progress: bool) -> Reporter {
+        Reporter {
+            bar: draws_bar(no_progress).then(|| {
+                let bar = ProgressBar::new(0);
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} calls, ETA {eta} {msg}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                bar
+            }),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Reporter {
+    fn started(&self, calls: usize) {
+        if let Some(b) = &self.bar {
+            b.set_length(calls as u64);
+        }
+        tracing::info!(calls, "run started");
+    }
+
+    fn call_finished(&self, e: &CallEvent) {
+        match &self.bar {
+            Some(b) => {
+                b.inc(1);
+                b.set_message(e.call_id.to_string());
+                if let CallStatus::Failed { message, .. } = e.status {
+                    b.suspend(|| eprintln!("callqa: {message}"));
+                }
+            }
+            None => match e.status {
+                CallStatus::Scored {
+                    total_score,
+                    auto_fail,
+                } => tracing::info!(
+                    call_id = e.call_id,
+                    total_score,
+                    auto_fail,
+                    audio_s = e.audio_s,
+                    "scored"
+                ),
+                CallStatus::Skipped { reason } => {
+                    tracing::info!(call_id = e.call_id, reason = %reason, "skipped")
+                }
+                CallStatus::Failed { stage, message } => {
+                    tracing::warn!(call_id = e.call_id, stage = %stage, "failed");
+                    eprintln!("callqa: {message}");
+                }
+            },
+        }
+    }
+
+    fn shard_committed(&self, shard: u32, calls: usize) {
+        tracing::debug!(shard, calls, "shard committed");
+    }
+}
+
+fn load_pipelines(paths: &[PathBuf]) -> anyhow::Result<Vec<Pipeline>> {
+    paths
+        .iter()
+        .map(|p| Pipeline::load(p).map_err(anyhow::Error::from))
+        .collect()
+}
+
+/// The summary screen.
+fn render(verb: &str, s: &RunSummary) -> String {
+    let mut out = format!(
+        "callqa {verb}: run {} -> {}\n  calls       {} (scored {}, skipped {}, failed {})\n",
+        s.run_id,
+        s.out.display(),
+        s.calls,
+        s.scored,
+        s.skipped,
+        s.failed
+    );
+    match s.mean_score {
+        Some(m) => out.push_str(&format!(
+            "  mean score  {m:.1} / 100 ({} auto-failed)\n",
+            s.auto_failed
+        )),
+        None => out.push_str("  mean score  - (no call scored in this run)\n"),
+    }
+    if s.audio_s > 0.0 {
+        out.push_str(&format!(
+            "  audio       {:.1} s in {:.1} s wall ({:.1}x real time)\n",
+            s.audio_s,
+            s.wall_s,
+            s.audio_s / s.wall_s.max(1e-9)
+        ));
+    } else {
+        out.push_str(&format!("  wall        {:.1} s\n", s.wall_s));
+    }
+    let mut stages: Vec<(&String, &f64)> = s.stage_s.iter().filter(|(_, v)| **v > 0.0).collect();
+    stages.sort_by(|a, b| b.1.total_cmp(a.1));
+    if !stages.is_empty() {
+        let list: Vec<String> = stages
+            .iter()
+            .map(|(k, v)| format!("{k} {v:.1} s"))
+            .collect();
+        out.push_str(&format!(
+            "  stages      {} (slowest: {})\n",
+            list.join(", "),
+            stages[0].0
+        ));
+    }
+    if !s.failed_by_stage.is_empty() {
+        let list: Vec<String> = s
+            .failed_by_stage
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        out.push_str(&format!(
+            "  failed by   {} (details in the errors table)\n",
+            list.join(", ")
+        ));
+    }
+    out
+}
+
+fn finish(verb: &str, summary: &RunSummary, json: bool) -> anyhow::Result<ExitCode> {
+    if json {
+        println!("{}", serde_json::to_string(summary)?);
+    } else {
+        eprint!("{}", render(verb, summary));
+    }
+    Ok(ExitCode::from(summary.exit_code()))
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.inputs.is_empty() && args.manifest.is_empty() {
+        bail!("nothing to score: give recordings, folders or --manifest FILE");
+    }
+    let pipelines = load_pipelines(&args.pipeline)?;
+    let pattern = pipelines.first().and_then(|p| p.filename_pattern.clone());
+    let (mut calls, mut errors) = inputs::gather_paths(&args.inputs, pattern.as_ref());
+    for m in &args.manifest {
+        let (c, e) = inputs::read_manifest(m).map_err(anyhow::Error::from)?;
+        calls.extend(c);
+        errors.extend(e);
+    }
+    let engines = Engines::load(pipelines, true, 1).context("cannot start the run")?;
+    let opts = RunOptions {
+        jobs: args.jobs,
+        shard_calls: args.shard_calls,
+        run_id: args.run_id.clone(),
+        ..RunOptions::new(&args.out)
+    };
+    let reporter = Reporter::new(args.no_progress);
+    let summary = callqa_pipeline::score(&engines, &calls, &errors, &opts, &reporter);
+    reporter.finish();
+    finish("score", &summary?, args.json)
+}
+
+pub fn rescore(args: RescoreArgs) -> anyhow::Result<ExitCode> {
+    let pipelines = load_pipelines(&args.pipeline)?;
+    let engines = Engines::load(pipelines, false, 1).context("cannot start the rescore")?;
+    let opts = RunOptions {
+        run_id: args.run_id.clone(),
+        ..RunOptions::new(args.out.clone().unwrap_or_else(|| args.from.clone()))
+    };
+    let reporter = Reporter::new(args.no_progress);
+    let summary = callqa_pipeline::rescore(&engines, &args.from, &opts, &reporter);
+    reporter.finish();
+    finish("rescore", &summary?, args.json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_names_counts_and_the_slowest_stage() {
+        let mut s = RunSummary {
+            run_id: "r1".into(),
+            out: "out".into(),
+            calls: 3,
+            scored: 2,
+            failed: 1,
+            mean_score: Some(81.25),
+            audio_s: 120.0,
+            wall_s: 30.0,
+            ..RunSummary::default()
+        };
+        s.stage_s.insert("asr".into(), 25.0);
+        s.stage_s.insert("decode".into(), 1.0);
+        s.failed_by_stage.insert("decode".into(), 1);
+        let text = render("score", &s);
+        assert!(text.contains("scored 2, skipped 0, failed 1"), "{text}");
+        assert!(text.contains("mean score  81.2"), "{text}");
+        assert!(text.contains("(slowest: asr)"), "{text}");
+        assert!(text.contains("4.0x real time"), "{text}");
+        assert!(text.contains("decode 1"), "{text}");
+    }
+}

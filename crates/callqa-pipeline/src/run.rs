@@ -1,0 +1,1270 @@
+//! Runs: `score` takes recordings through every stage into the tables; `rescore` re-applies
+//! (changed) forms and classifiers to the transcripts already stored, without ASR.
+//!
+//! A run is idempotent and resumable. Every call gets a key — sha256 over the recording's sha256,
+//! the pipeline name and version, the ASR model's sha256 and the classifier models' sha256s —
+//! and the store's ledger lists the keys of committed calls: a call whose key is there is skipped.
+//! Rows are committed in shards of a few calls (temporary names, rename, then the ledger record),
+//! so a killed run loses at most the shard in flight and leaves no partial file behind.
+
+use crate::config::{ConfigError, Pipeline, StageSettings};
+use crate::inputs::{CallInput, InputError};
+use callqa_asr::{Transcriber, WhisperModel};
+use callqa_classify::{ClassifierPaths, Classifiers, LoadOptions, UtteranceScores};
+use callqa_core::{Speaker, SpeechSpan, Transcript, Utterance};
+use callqa_score::{LabelScore, Scorecard, StepHit, UtteranceJudgement, evaluate};
+use callqa_store::{
+    ActivityRow, CallRow, CallScoreRow, ErrorRow, EvaluationRow, ShardRows, Store, StoreError,
+    UtteranceRow, read_rows,
+};
+use callqa_vad::Vad;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// The stages whose time a run reports, in pipeline order.
+pub const STAGES: [&str; 6] = ["hash", "decode", "asr", "classify", "score", "write"];
+
+/// Why a run could not start or had to stop (per-call problems are rows in `errors` instead).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A pipeline file is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A model could not be found or loaded.
+    #[error("{0}")]
+    Model(String),
+    /// The output directory could not be opened or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Nothing to do with.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// How a run goes.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Output directory (the tables and the ledger).
+    pub out: PathBuf,
+    /// Parallel workers, each with its own Whisper state; default: free cores / ASR threads.
+    pub jobs: Option<usize>,
+    /// Calls per committed shard (each shard is one part file per table and date). Smaller
+    /// loses less to a crash; larger makes fewer files.
+    pub shard_calls: usize,
+    /// Run id (letters, digits, `.`, `_`, `-`); default: the UTC start time plus the process id.
+    pub run_id: Option<String>,
+    /// Intra-op threads per classifier session.
+    pub classifier_threads: usize,
+}
+
+impl RunOptions {
+    /// Defaults for an output directory.
+    pub fn new(out: impl Into<PathBuf>) -> RunOptions {
+        RunOptions {
+            out: out.into(),
+            jobs: None,
+            shard_calls: 8,
+            run_id: None,
+            classifier_threads: 1,
+        }
+    }
+}
+
+/// What happened to one call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum CallStatus {
+    /// Scored and written.
+    Scored {
+        /// Total score 0-100.
+        total_score: f64,
+        /// An auto-fail item failed.
+        auto_fail: bool,
+    },
+    /// Not processed again.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+    /// Failed; recorded in `errors`.
+    Failed {
+        /// Stage that failed.
+        stage: String,
+        /// One-line message naming the file.
+        message: String,
+    },
+}
+
+/// One finished call, for progress reporting.
+#[derive(Debug, Clone)]
+pub struct CallEvent<'a> {
+    /// Call id.
+    pub call_id: &'a str,
+    /// Recording.
+    pub path: &'a Path,
+    /// Outcome.
+    pub status: &'a CallStatus,
+    /// Audio length, seconds (0 when not decoded).
+    pub audio_s: f64,
+}
+
+/// Receives run progress (a progress bar, log lines). Calls come from the run's main thread.
+pub trait Progress {
+    /// The run starts with this many calls.
+    fn started(&self, _calls: usize) {}
+    /// One call is done.
+    fn call_finished(&self, _event: &CallEvent) {}
+    /// A shard was committed.
+    fn shard_committed(&self, _shard: u32, _calls: usize) {}
+}
+
+/// A [`Progress`] that reports nothing.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// The end-of-run summary.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunSummary {
+    /// Run id.
+    pub run_id: String,
+    /// Output directory.
+    pub out: PathBuf,
+    /// Calls given (inputs that could be named, plus input errors).
+    pub calls: usize,
+    /// Calls scored in this run.
+    pub scored: usize,
+    /// Calls skipped (already scored with the same key, or a duplicate recording).
+    pub skipped: usize,
+    /// Calls that failed (rows in `errors`).
+    pub failed: usize,
+    /// Mean total score of the calls scored in this run.
+    pub mean_score: Option<f64>,
+    /// Calls scored with a failed auto-fail item.
+    pub auto_failed: usize,
+    /// Audio decoded, seconds.
+    pub audio_s: f64,
+    /// Wall time of the run, seconds.
+    pub wall_s: f64,
+    /// Seconds spent per stage, summed over workers ([`STAGES`]).
+    pub stage_s: BTreeMap<String, f64>,
+    /// Shards committed.
+    pub shards: u32,
+    /// Failures per stage.
+    pub failed_by_stage: BTreeMap<String, usize>,
+}
+
+impl RunSummary {
+    /// The stage that took the most time, with its seconds.
+    pub fn slowest_stage(&self) -> Option<(&str, f64)> {
+        self.stage_s
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(k, v)| (k.as_str(), *v))
+    }
+
+    /// 0 when every call was scored or skipped, 2 when some failed (the design's exit codes).
+    pub fn exit_code(&self) -> u8 {
+        if self.failed > 0 { 2 } else { 0 }
+    }
+}
+
+/// One pipeline with the models it uses, ready to run.
+struct Route {
+    pipeline: Pipeline,
+    settings: StageSettings,
+    /// Index into `Engines::whisper` (None for rescoring).
+    whisper: Option<usize>,
+    vad: Option<Vad>,
+    classifiers: usize,
+    /// `task=sha256;...` of the classifier models.
+    classifier_versions: String,
+}
+
+/// Loaded models shared by the workers: each distinct Whisper file and classifier set once.
+pub struct Engines {
+    routes: Vec<Route>,
+    whisper: Vec<(WhisperModel, callqa_models::ResolvedModel)>,
+    classifiers: Vec<(ClassifierPaths, Classifiers)>,
+}
+
+impl Engines {
+    /// Load what the pipelines need. `with_asr` false loads no Whisper model or VAD (rescoring).
+    pub fn load(
+        pipelines: Vec<Pipeline>,
+        with_asr: bool,
+        classifier_threads: usize,
+    ) -> Result<Engines, RunError> {
+        if pipelines.is_empty() {
+            return Err(RunError::Usage("no pipeline given".into()));
+        }
+        let mut whisper: Vec<(WhisperModel, callqa_models::ResolvedModel)> = Vec::new();
+        let mut classifiers: Vec<(ClassifierPaths, Classifiers)> = Vec::new();
+        let mut routes = Vec::new();
+        for pipeline in pipelines {
+            let settings = pipeline.stage_settings()?;
+            let (whisper_idx, vad) = if with_asr {
+                let resolved = callqa_models::resolve_whisper(&settings.model).map_err(|e| {
+                    RunError::Model(format!("{}: asr.model: {e}", pipeline.path.display()))
+                })?;
+                let idx = match whisper.iter().position(|(_, r)| r.path == resolved.path) {
+                    Some(i) => i,
+                    None => {
+                        let model = WhisperModel::load(&resolved.path)
+                            .map_err(|e| RunError::Model(e.to_string()))?;
+                        whisper.push((model, resolved));
+                        whisper.len() - 1
+                    }
+                };
+                let vad = Vad::new(&settings.vad).map_err(|e| {
+                    RunError::Model(format!("{}: VAD: {e}", pipeline.path.display()))
+                })?;
+                if vad.backend() == callqa_vad::BackendKind::Energy {
+                    tracing::warn!(
+                        pipeline = %pipeline.config.pipeline.name,
+                        "Silero VAD unavailable: using the energy detector (hold music and noise may be transcribed)"
+                    );
+                }
+                (Some(idx), Some(vad))
+            } else {
+                (None, None)
+            };
+            let paths = pipeline.classifier_paths();
+            let cidx = match classifiers.iter().position(|(p, _)| *p == paths) {
+                Some(i) => i,
+                None => {
+                    let c = Classifiers::load_with(
+                        &paths,
+                        &LoadOptions {
+                            threads: classifier_threads,
+                            ..LoadOptions::default()
+                        },
+                    )
+                    .map_err(|e| {
+                        RunError::Model(format!(
+                            "{}: classifiers: {e} (build them with scripts/setup.sh)",
+                            pipeline.path.display()
+                        ))
+                    })?;
+                    classifiers.push((paths, c));
+                    classifiers.len() - 1
+                }
+            };
+            let mut ids = classifiers[cidx].1.model_ids();
+            ids.sort_by(|a, b| a.task.cmp(&b.task));
+            let classifier_versions = ids
+                .iter()
+                .map(|m| format!("{}={}", m.task, m.sha256))
+                .collect::<Vec<_>>()
+                .join(";");
+            routes.push(Route {
+                pipeline,
+                settings,
+                whisper: whisper_idx,
+                vad,
+                classifiers: cidx,
+                classifier_versions,
+            });
+        }
+        Ok(Engines {
+            routes,
+            whisper,
+            classifiers,
+        })
+    }
+
+    /// The route of a call: the pipeline its manifest row names (`pipeline` column), else the
+    /// first whose direction (and, with a `language` column, language) matches, else the first.
+    fn route_for(
+        &self,
+        direction: Option<&str>,
+        extra: &BTreeMap<String, String>,
+    ) -> Result<usize, String> {
+        if let Some(name) = extra.get("pipeline").filter(|s| !s.trim().is_empty()) {
+            return self
+                .routes
+                .iter()
+                .position(|r| r.pipeline.config.pipeline.name == name.trim())
+                .ok_or_else(|| {
+                    format!(
+                        "the manifest names pipeline {name:?}, which is not among the pipelines given ({})",
+                        self.pipeline_names().join(", ")
+                    )
+                });
+        }
+        let language = extra.get("language").map(|s| s.trim());
+        let fits = |r: &Route| {
+            let p = &r.pipeline.config.pipeline;
+            direction.is_none_or(|d| p.direction == d)
+                && language.is_none_or(|l| p.language == l || p.language == "auto")
+        };
+        Ok(self.routes.iter().position(fits).unwrap_or(0))
+    }
+
+    fn pipeline_names(&self) -> Vec<String> {
+        self.routes
+            .iter()
+            .map(|r| r.pipeline.config.pipeline.name.clone())
+            .collect()
+    }
+}
+
+/// The idempotence key of a call (see the module docs).
+pub fn call_key(
+    source_sha256: &str,
+    pipeline: &Pipeline,
+    asr_model_sha256: &str,
+    classifier_versions: &str,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        "callqa-call-key-v1",
+        source_sha256,
+        &pipeline.config.pipeline.name,
+        &pipeline.config.pipeline.version,
+        asr_model_sha256,
+        classifier_versions,
+    ] {
+        h.update(part.as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+/// A run id from the clock and the process id: sortable, and valid as a file name.
+pub fn new_run_id() -> String {
+    format!(
+        "{}-{:05}",
+        Utc::now().format("%Y%m%dT%H%M%SZ"),
+        std::process::id() % 100_000
+    )
+}
+
+/// A failure of one call.
+#[derive(Debug, Clone)]
+struct Failure {
+    stage: &'static str,
+    kind: String,
+    message: String,
+}
+
+impl Failure {
+    fn new(stage: &'static str, kind: impl Into<String>, message: impl Into<String>) -> Failure {
+        Failure {
+            stage,
+            kind: kind.into(),
+            message: message.into().replace('\n', " "),
+        }
+    }
+}
+
+/// The kind of an audio error, as a snake_case word for the `errors.kind` column.
+fn audio_error_kind(e: &callqa_audio::AudioError) -> String {
+    use callqa_audio::ErrorKind as K;
+    match e.kind() {
+        K::Io(_) => "unreadable",
+        K::Empty => "empty_file",
+        K::UnrecognisedFormat => "unrecognised_format",
+        K::Corrupt(_) => "corrupt",
+        K::NoAudioTrack => "no_audio_track",
+        K::UnsupportedCodec(_) => "unsupported_codec",
+        K::MissingParameter(_) => "missing_parameter",
+        K::NoAudio => "no_audio",
+        K::Decode(_) => "decode",
+        K::Resample(_) => "resample",
+        _ => "audio",
+    }
+    .to_string()
+}
+
+/// The rows one call produces.
+#[derive(Debug, Clone)]
+struct CallRows {
+    call: CallRow,
+    utterances: Vec<UtteranceRow>,
+    activity: Vec<ActivityRow>,
+    evaluations: Vec<EvaluationRow>,
+    score: CallScoreRow,
+}
+
+impl CallRows {
+    fn append_to(self, shard: &mut ShardRows) {
+        shard.calls.push(self.call);
+        shard.utterances.extend(self.utterances);
+        shard.activity.extend(self.activity);
+        shard.evaluations.extend(self.evaluations);
+        shard.call_scores.push(self.score);
+    }
+}
+
+fn label_score(l: &callqa_classify::Label) -> LabelScore {
+    LabelScore {
+        label: l.label.clone(),
+        score: l.score,
+    }
+}
+
+/// The classifier output in the form engine's terms.
+fn judgements(scores: &[UtteranceScores]) -> Vec<UtteranceJudgement> {
+    scores
+        .iter()
+        .map(|s| UtteranceJudgement {
+            courtesy: s.courtesy.as_ref().map(label_score),
+            sentiment: Some(label_score(&s.sentiment)),
+            sentiment_distribution: s
+                .sentiment
+                .distribution
+                .iter()
+                .map(|(label, score)| LabelScore {
+                    label: label.clone(),
+                    score: *score,
+                })
+                .collect(),
+            script_steps: s
+                .script_steps
+                .iter()
+                .map(|h| StepHit {
+                    step: h.step.clone(),
+                    score: h.score,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Classify a transcript, score it against the route's form and build its rows. `call` carries
+/// the call's metadata; its pipeline fields are filled in here.
+fn scored_rows(
+    engines: &Engines,
+    route: &Route,
+    mut call: CallRow,
+    transcript: &Transcript,
+    timing: &mut StageTimes,
+) -> Result<CallRows, Failure> {
+    let t = Instant::now();
+    let classifiers = &engines.classifiers[route.classifiers].1;
+    let scores = classifiers
+        .annotate(transcript)
+        .map_err(|e| Failure::new("classify", "model", format!("{}: {e}", call.source_uri)))?;
+    timing.add("classify", t);
+    let t = Instant::now();
+    let judged = judgements(&scores);
+    let card = evaluate(&route.pipeline.form, transcript, &judged);
+    let p = &route.pipeline.config;
+    call.pipeline = p.pipeline.name.clone();
+    call.pipeline_version = p.pipeline.version.clone();
+    call.form = card.form.clone();
+    call.classifier_versions = Some(route.classifier_versions.clone());
+    call.language = transcript.language.clone();
+    call.roles_inferred = transcript.roles_inferred;
+    call.role_confidence = Some(f64::from(transcript.role_confidence));
+    call.dropped_segments = transcript.dropped_segments;
+    let rows = build_rows(call, transcript, &scores, &card);
+    timing.add("score", t);
+    Ok(rows)
+}
+
+fn build_rows(
+    call: CallRow,
+    transcript: &Transcript,
+    scores: &[UtteranceScores],
+    card: &Scorecard,
+) -> CallRows {
+    let redacted: Vec<String> = transcript
+        .utterances
+        .iter()
+        .map(|u| callqa_text::redact(&u.text))
+        .collect();
+    let utterances = transcript
+        .utterances
+        .iter()
+        .zip(&redacted)
+        .enumerate()
+        .map(|(i, (u, red))| {
+            let s = scores.get(i);
+            let best_step = s.and_then(|s| {
+                s.script_steps
+                    .first()
+                    .map(|h| (h.step.clone(), h.score))
+                    .or_else(|| s.script_step.as_ref().map(|l| (l.label.clone(), l.score)))
+            });
+            UtteranceRow {
+                call_id: call.call_id.clone(),
+                call_date: call.call_date,
+                idx: u.idx,
+                speaker: u.speaker.as_str().to_string(),
+                start_ms: u.start_ms as i64,
+                end_ms: u.end_ms as i64,
+                text: u.text.clone(),
+                text_redacted: red.clone(),
+                asr_avg_logprob: u.avg_logprob.map(f64::from),
+                no_speech_prob: u.no_speech_prob.map(f64::from),
+                sentiment: s.map(|s| s.sentiment.label.clone()),
+                sentiment_score: s.map(|s| f64::from(s.sentiment.score)),
+                courtesy: s.and_then(|s| s.courtesy.as_ref().map(|c| c.label.clone())),
+                courtesy_score: s.and_then(|s| s.courtesy.as_ref().map(|c| f64::from(c.score))),
+                script_step: best_step.as_ref().map(|(l, _)| l.clone()),
+                script_step_score: best_step.map(|(_, p)| f64::from(p)),
+                script_steps: s
+                    .map(|s| callqa_classify::step_labels(&s.script_steps))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let activity = transcript
+        .activity
+        .iter()
+        .map(|a| ActivityRow {
+            call_id: call.call_id.clone(),
+            call_date: call.call_date,
+            speaker: a.speaker.as_str().to_string(),
+            start_ms: a.start_ms as i64,
+            end_ms: a.end_ms as i64,
+        })
+        .collect();
+    let evaluations = card
+        .items
+        .iter()
+        .map(|item| {
+            let e = &item.evidence;
+            // Evidence quotes the redacted utterance; a searched window keeps its description.
+            let text = match e.idx.and_then(|i| redacted.get(i as usize)) {
+                Some(red) => Some(red.clone()),
+                None => Some(e.text.clone()).filter(|t| !t.is_empty()),
+            };
+            EvaluationRow {
+                call_id: call.call_id.clone(),
+                call_date: call.call_date,
+                agent_id: call.agent_id.clone(),
+                form: card.form.clone(),
+                section: Some(item.section.clone()),
+                item_id: item.item_id.clone(),
+                title: item.title.clone(),
+                result: item.result.as_str().to_string(),
+                score: item.score,
+                weight: item.weight,
+                auto_fail: item.auto_fail && item.result == callqa_score::Outcome::Fail,
+                detector: item.detector.clone(),
+                evidence_idx: e.idx,
+                evidence_start_ms: e.start_ms.map(|v| v as i64),
+                evidence_end_ms: e.end_ms.map(|v| v as i64),
+                evidence_text: text,
+            }
+        })
+        .collect();
+    let m = &card.metrics;
+    // The engine scores sentiment on [0, 1]; the table keeps P(positive) - P(negative), [-1, 1].
+    let signed = |l: &Option<LabelScore>| l.as_ref().map(|l| f64::from(l.score) * 2.0 - 1.0);
+    let score = CallScoreRow {
+        call_id: call.call_id.clone(),
+        call_date: call.call_date,
+        agent_id: call.agent_id.clone(),
+        team: call.team.clone(),
+        form: card.form.clone(),
+        total_score: card.total_score,
+        auto_fail: card.auto_fail,
+        items_passed: card.items_passed,
+        items_failed: card.items_failed,
+        items_na: card.items_na,
+        customer_sentiment_start: card
+            .customer_sentiment_start
+            .as_ref()
+            .map(|l| l.label.clone()),
+        customer_sentiment_end: card
+            .customer_sentiment_end
+            .as_ref()
+            .map(|l| l.label.clone()),
+        customer_sentiment_start_score: signed(&card.customer_sentiment_start),
+        customer_sentiment_end_score: signed(&card.customer_sentiment_end),
+        duration_s: m.duration_s,
+        agent_talk_s: m.agent_talk_s,
+        customer_talk_s: m.customer_talk_s,
+        agent_talk_ratio: m.agent_talk_ratio,
+        silence_ratio: m.silence_ratio,
+        longest_silence_s: m.longest_silence_s,
+        longest_dead_air_s: m.longest_dead_air_s,
+        dead_air_count: m.dead_air_count,
+        hold_count: m.hold_count,
+        hold_s: m.hold_s,
+        overtalk_count: m.overtalk_count,
+        overtalk_s: m.overtalk_s,
+        agent_interruptions: m.agent_interruptions,
+        customer_interruptions: m.customer_interruptions,
+        agent_speech_rate: m.agent_speech_rate,
+        agent_first_words_s: m.agent_first_words_s,
+    };
+    CallRows {
+        call,
+        utterances,
+        activity,
+        evaluations,
+        score,
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct StageTimes(BTreeMap<&'static str, f64>);
+
+impl StageTimes {
+    fn add(&mut self, stage: &'static str, since: Instant) {
+        *self.0.entry(stage).or_default() += since.elapsed().as_secs_f64();
+    }
+}
+
+/// What a worker hands back for one call.
+struct Processed {
+    index: usize,
+    key: Option<String>,
+    outcome: Result<Option<CallRows>, Failure>,
+    skipped: Option<String>,
+    audio_s: f64,
+    times: StageTimes,
+}
+
+fn metadata_row(
+    input: &CallInput,
+    sha: &str,
+    key: &str,
+    run_id: &str,
+    now: DateTime<Utc>,
+) -> CallRow {
+    CallRow {
+        call_id: input.call_id.clone(),
+        call_key: key.to_string(),
+        source_uri: input.path.display().to_string(),
+        source_sha256: sha.to_string(),
+        agent_id: Some(input.agent_id.clone()),
+        team: input.team.clone(),
+        direction: input.direction.clone(),
+        call_date: input.call_date,
+        // Recorders write local time; it is stored as given, marked UTC (no zone is known).
+        started_at: input.started_at.map(|t| t.and_utc()),
+        duration_s: 0.0,
+        channels: 0,
+        sample_rate_hz: 0,
+        codec: None,
+        language: String::new(),
+        roles_inferred: false,
+        role_confidence: None,
+        dropped_segments: 0,
+        truncated: false,
+        pipeline: String::new(),
+        pipeline_version: String::new(),
+        form: String::new(),
+        asr_model: String::new(),
+        asr_model_sha256: String::new(),
+        classifier_versions: None,
+        extra: if input.extra.is_empty() {
+            None
+        } else {
+            serde_json::to_string(&input.extra).ok()
+        },
+        processed_at: now,
+        run_id: run_id.to_string(),
+    }
+}
+
+struct Shared<'a> {
+    engines: &'a Engines,
+    done: &'a HashSet<String>,
+    claimed: &'a Mutex<HashMap<String, String>>,
+    run_id: &'a str,
+}
+
+fn process_one(
+    shared: &Shared,
+    transcribers: &mut [Option<Transcriber>],
+    index: usize,
+    input: &CallInput,
+    route_idx: usize,
+) -> Processed {
+    let mut times = StageTimes::default();
+    let done = |key: Option<String>, outcome, skipped, audio_s, times| Processed {
+        index,
+        key,
+        outcome,
+        skipped,
+        audio_s,
+        times,
+    };
+    let engines = shared.engines;
+    let route = &engines.routes[route_idx];
+    let Some(widx) = route.whisper else {
+        return done(
+            None,
+            Err(Failure::new("asr", "config", "no ASR model loaded")),
+            None,
+            0.0,
+            times,
+        );
+    };
+    let (model, resolved) = &engines.whisper[widx];
+    let t = Instant::now();
+    let sha = match callqa_models::cache::sha256_file(&input.path) {
+        Ok(s) => s,
+        Err(e) => {
+            let msg = format!("{}: cannot read: {e}", input.path.display());
+            return done(
+                None,
+                Err(Failure::new("input", "unreadable", msg)),
+                None,
+                0.0,
+                times,
+            );
+        }
+    };
+    times.add("hash", t);
+    let key = call_key(
+        &sha,
+        &route.pipeline,
+        &resolved.sha256,
+        &route.classifier_versions,
+    );
+    if shared.done.contains(&key) {
+        let why = "already scored (same recording, pipeline version and models)".to_string();
+        return done(Some(key), Ok(None), Some(why), 0.0, times);
+    }
+    {
+        let mut claimed = shared.claimed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(first) = claimed.get(&key) {
+            let why = format!("same recording as call {first} in this run");
+            return done(Some(key), Ok(None), Some(why), 0.0, times);
+        }
+        claimed.insert(key.clone(), input.call_id.clone());
+    }
+    let t = Instant::now();
+    let decoded =
+        match callqa_audio::decode_16k(&input.path, &callqa_audio::DecodeOptions::default()) {
+            Ok(d) => d,
+            Err(e) => {
+                let kind = audio_error_kind(&e);
+                return done(
+                    Some(key),
+                    Err(Failure::new("decode", kind, e.to_string())),
+                    None,
+                    0.0,
+                    times,
+                );
+            }
+        };
+    times.add("decode", t);
+    let audio_s = decoded.channels.first().map_or(0, Vec::len) as f64 / 16_000.0;
+    for w in &decoded.info.warnings {
+        tracing::warn!(call_id = %input.call_id, file = %input.path.display(), warning = %w, "audio");
+    }
+    let t = Instant::now();
+    if transcribers[route_idx].is_none() {
+        match Transcriber::new(model, route.settings.asr.clone()) {
+            Ok(t) => transcribers[route_idx] = Some(t),
+            Err(e) => {
+                let f = Failure::new("asr", "model", e.to_string());
+                return done(Some(key), Err(f), None, audio_s, times);
+            }
+        }
+    }
+    let Some(transcriber) = transcribers[route_idx].as_mut() else {
+        let f = Failure::new("asr", "model", "no Whisper state");
+        return done(Some(key), Err(f), None, audio_s, times);
+    };
+    let vad = route.vad.as_ref();
+    let transcript = match vad
+        .map(|v| transcriber.transcribe_call(v, &decoded.channels, &route.settings.layout))
+    {
+        Some(Ok(t)) => t,
+        Some(Err(e)) => {
+            let f = Failure::new("asr", "inference", format!("{}: {e}", input.path.display()));
+            return done(Some(key), Err(f), None, audio_s, times);
+        }
+        None => {
+            let f = Failure::new("asr", "config", "no VAD loaded");
+            return done(Some(key), Err(f), None, audio_s, times);
+        }
+    };
+    times.add("asr", t);
+    let mut call = metadata_row(input, &sha, &key, shared.run_id, Utc::now());
+    let info = &decoded.info;
+    call.duration_s = info.duration_s;
+    call.channels = u32::from(info.channels);
+    call.sample_rate_hz = info.sample_rate_hz;
+    call.codec = Some(info.codec.clone());
+    call.truncated = info.truncated;
+    call.asr_model = resolved.name.clone();
+    call.asr_model_sha256 = resolved.sha256.clone();
+    let rows = scored_rows(engines, route, call, &transcript, &mut times);
+    tracing::info!(
+        call_id = %input.call_id,
+        utterances = transcript.utterances.len(),
+        dropped_segments = transcript.dropped_segments,
+        audio_s,
+        "call processed"
+    );
+    done(Some(key), rows.map(Some), None, audio_s, times)
+}
+
+fn error_row(run_id: &str, input_path: &str, call_id: Option<&str>, f: &Failure) -> ErrorRow {
+    ErrorRow {
+        run_id: run_id.to_string(),
+        source_uri: input_path.to_string(),
+        call_id: call_id.map(str::to_string),
+        stage: f.stage.to_string(),
+        kind: f.kind.clone(),
+        message: f.message.clone(),
+        at: Utc::now(),
+    }
+}
+
+/// Accumulates rows and commits them shard by shard.
+struct ShardWriter<'a> {
+    store: &'a mut Store,
+    run_id: String,
+    shard: u32,
+    rows: ShardRows,
+    keys: Vec<String>,
+    calls_in_shard: usize,
+    write_s: f64,
+}
+
+impl ShardWriter<'_> {
+    fn commit(&mut self, progress: &dyn Progress) -> Result<(), StoreError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let t = Instant::now();
+        self.store
+            .commit_shard(&self.run_id, self.shard, &self.rows, &self.keys)?;
+        self.write_s += t.elapsed().as_secs_f64();
+        progress.shard_committed(self.shard, self.calls_in_shard);
+        tracing::info!(run_id = %self.run_id, shard = self.shard, calls = self.calls_in_shard, "shard committed");
+        self.shard += 1;
+        self.rows = ShardRows::default();
+        self.keys.clear();
+        self.calls_in_shard = 0;
+        Ok(())
+    }
+}
+
+/// Score recordings: decode, VAD, ASR, classifiers, form, tables. `input_errors` (missing files,
+/// bad manifest rows) become rows in `errors`. Per-call failures never stop the run; a store
+/// failure does (what was committed stays committed).
+pub fn score(
+    engines: &Engines,
+    calls: &[CallInput],
+    input_errors: &[InputError],
+    opts: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    let run_id = opts.run_id.clone().unwrap_or_else(new_run_id);
+    let mut store = Store::open(&opts.out)?;
+    let done: HashSet<String> = {
+        let recs = callqa_store::read_ledger(&opts.out)?;
+        recs.into_iter().flat_map(|r| r.call_keys).collect()
+    };
+    let mut summary = RunSummary {
+        run_id: run_id.clone(),
+        out: opts.out.clone(),
+        calls: calls.len() + input_errors.len(),
+        ..RunSummary::default()
+    };
+    let mut writer = ShardWriter {
+        store: &mut store,
+        run_id: run_id.clone(),
+        shard: 0,
+        rows: ShardRows::default(),
+        keys: Vec::new(),
+        calls_in_shard: 0,
+        write_s: 0.0,
+    };
+    progress.started(summary.calls);
+    for e in input_errors {
+        let f = Failure::new("input", "input", e.to_string());
+        writer
+            .rows
+            .errors
+            .push(error_row(&run_id, &e.path, None, &f));
+        summary.failed += 1;
+        *summary.failed_by_stage.entry("input".into()).or_default() += 1;
+        tracing::warn!(file = %e.path, problem = %e.message, "input skipped");
+    }
+    // Route every call first: a call naming an unknown pipeline is an input error.
+    let mut routed: Vec<(usize, usize)> = Vec::with_capacity(calls.len());
+    for (i, c) in calls.iter().enumerate() {
+        match engines.route_for(c.direction.as_deref(), &c.extra) {
+            Ok(r) => routed.push((i, r)),
+            Err(msg) => {
+                let f = Failure::new("input", "pipeline", format!("{}: {msg}", c.path.display()));
+                writer.rows.errors.push(error_row(
+                    &run_id,
+                    &c.path.display().to_string(),
+                    Some(&c.call_id),
+                    &f,
+                ));
+                summary.failed += 1;
+                *summary.failed_by_stage.entry("input".into()).or_default() += 1;
+                let status = CallStatus::Failed {
+                    stage: "input".into(),
+                    message: f.message.clone(),
+                };
+                progress.call_finished(&CallEvent {
+                    call_id: &c.call_id,
+                    path: &c.path,
+                    status: &status,
+                    audio_s: 0.0,
+                });
+            }
+        }
+    }
+    let asr_threads = engines
+        .routes
+        .iter()
+        .map(|r| r.settings.asr.threads)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = opts
+        .jobs
+        .unwrap_or((cores / asr_threads).max(1))
+        .clamp(1, routed.len().max(1));
+    let shard_calls = opts.shard_calls.max(1);
+    let claimed = Mutex::new(HashMap::new());
+    let shared = Shared {
+        engines,
+        done: &done,
+        claimed: &claimed,
+        run_id: &run_id,
+    };
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let mut scores: Vec<f64> = Vec::new();
+    let result = std::thread::scope(|scope| -> Result<(), RunError> {
+        let (tx, rx) = std::sync::mpsc::channel::<Processed>();
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let (shared, next, stop, routed) = (&shared, &next, &stop, &routed);
+            scope.spawn(move || {
+                let mut transcribers: Vec<Option<Transcriber>> =
+                    (0..shared.engines.routes.len()).map(|_| None).collect();
+                while !stop.load(Ordering::SeqCst) {
+                    let n = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(&(i, route)) = routed.get(n) else {
+                        break;
+                    };
+                    let p = process_one(shared, &mut transcribers, i, &calls[i], route);
+                    if tx.send(p).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for p in rx {
+            let input = &calls[p.index];
+            for (stage, s) in &p.times.0 {
+                *summary.stage_s.entry(stage.to_string()).or_default() += s;
+            }
+            summary.audio_s += p.audio_s;
+            let status = match p.outcome {
+                Ok(Some(rows)) => {
+                    let status = CallStatus::Scored {
+                        total_score: rows.score.total_score,
+                        auto_fail: rows.score.auto_fail,
+                    };
+                    scores.push(rows.score.total_score);
+                    if rows.score.auto_fail {
+                        summary.auto_failed += 1;
+                    }
+                    summary.scored += 1;
+                    writer.keys.extend(p.key);
+                    rows.append_to(&mut writer.rows);
+                    writer.calls_in_shard += 1;
+                    status
+                }
+                Ok(None) => {
+                    summary.skipped += 1;
+                    CallStatus::Skipped {
+                        reason: p.skipped.unwrap_or_default(),
+                    }
+                }
+                Err(f) => {
+                    summary.failed += 1;
+                    *summary
+                        .failed_by_stage
+                        .entry(f.stage.to_string())
+                        .or_default() += 1;
+                    tracing::warn!(call_id = %input.call_id, stage = f.stage, kind = %f.kind, "call failed");
+                    writer.rows.errors.push(error_row(
+                        &run_id,
+                        &input.path.display().to_string(),
+                        Some(&input.call_id),
+                        &f,
+                    ));
+                    // Failed calls count towards the shard so that their error rows are not
+                    // held back behind a long run of failures.
+                    writer.calls_in_shard += 1;
+                    CallStatus::Failed {
+                        stage: f.stage.to_string(),
+                        message: f.message,
+                    }
+                }
+            };
+            progress.call_finished(&CallEvent {
+                call_id: &input.call_id,
+                path: &input.path,
+                status: &status,
+                audio_s: p.audio_s,
+            });
+            if writer.calls_in_shard >= shard_calls
+                && let Err(e) = writer.commit(progress)
+            {
+                stop.store(true, Ordering::SeqCst);
+                return Err(e.into());
+            }
+        }
+        Ok(())
+    });
+    result?;
+    writer.commit(progress)?;
+    summary.shards = writer.shard;
+    summary.stage_s.insert("write".into(), writer.write_s);
+    summary.mean_score =
+        (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+    summary.wall_s = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Transcripts as stored: per call, its `calls` row and the transcript rebuilt from
+/// `utterances` and `activity`.
+fn stored_transcripts(from: &Path) -> Result<Vec<(CallRow, Transcript)>, RunError> {
+    let calls: Vec<CallRow> = read_rows(from)?;
+    let utterances: Vec<UtteranceRow> = read_rows(from)?;
+    let activity: Vec<ActivityRow> = read_rows(from)?;
+    let mut utts: HashMap<String, Vec<UtteranceRow>> = HashMap::new();
+    for u in utterances {
+        utts.entry(u.call_id.clone()).or_default().push(u);
+    }
+    let mut acts: HashMap<String, Vec<ActivityRow>> = HashMap::new();
+    for a in activity {
+        acts.entry(a.call_id.clone()).or_default().push(a);
+    }
+    let speaker = |s: &str| s.parse::<Speaker>().unwrap_or(Speaker::Unknown);
+    let mut out = Vec::with_capacity(calls.len());
+    for c in calls {
+        let mut us = utts.remove(&c.call_id).unwrap_or_default();
+        us.sort_by_key(|u| u.idx);
+        let utterances = us
+            .into_iter()
+            .map(|u| Utterance {
+                idx: u.idx,
+                speaker: speaker(&u.speaker),
+                start_ms: u.start_ms.max(0) as u64,
+                end_ms: u.end_ms.max(0) as u64,
+                text: u.text,
+                avg_logprob: u.asr_avg_logprob.map(|v| v as f32),
+                no_speech_prob: u.no_speech_prob.map(|v| v as f32),
+            })
+            .collect();
+        let mut activity: Vec<SpeechSpan> = acts
+            .remove(&c.call_id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| SpeechSpan {
+                speaker: speaker(&a.speaker),
+                start_ms: a.start_ms.max(0) as u64,
+                end_ms: a.end_ms.max(0) as u64,
+            })
+            .collect();
+        activity.sort_by_key(|a| (a.start_ms, a.speaker));
+        let transcript = Transcript {
+            language: c.language.clone(),
+            duration_ms: (c.duration_s * 1000.0).round().max(0.0) as u64,
+            roles_inferred: c.roles_inferred,
+            role_confidence: c.role_confidence.unwrap_or(1.0) as f32,
+            utterances,
+            activity,
+            dropped_segments: c.dropped_segments,
+        };
+        out.push((c, transcript));
+    }
+    Ok(out)
+}
+
+/// Re-apply the pipelines' forms and classifiers to the transcripts stored under `from`, without
+/// ASR. The new rows go to `opts.out`; when that is `from` itself, one shard replaces every
+/// stored record atomically (readers see the old scores or the new, never both). Calls route to
+/// pipelines by stored pipeline name, else direction and language (as in [`score`]).
+pub fn rescore(
+    engines: &Engines,
+    from: &Path,
+    opts: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    if !from.join(callqa_store::LEDGER_DIR).is_dir() {
+        return Err(RunError::Usage(format!(
+            "{}: not a callqa output directory (no {} folder)",
+            from.display(),
+            callqa_store::LEDGER_DIR
+        )));
+    }
+    let run_id = opts.run_id.clone().unwrap_or_else(new_run_id);
+    let in_place = same_dir(from, &opts.out);
+    let stored = stored_transcripts(from)?;
+    let old_errors: Vec<ErrorRow> = if in_place {
+        read_rows(from)?
+    } else {
+        Vec::new()
+    };
+    let mut store = Store::open(&opts.out)?;
+    let supersedes = if in_place {
+        store.committed_records()?
+    } else {
+        Vec::new()
+    };
+    let mut summary = RunSummary {
+        run_id: run_id.clone(),
+        out: opts.out.clone(),
+        calls: stored.len(),
+        ..RunSummary::default()
+    };
+    progress.started(stored.len());
+    let mut rows = ShardRows {
+        errors: old_errors,
+        ..ShardRows::default()
+    };
+    let mut keys = Vec::new();
+    let mut scores = Vec::new();
+    let mut times = StageTimes::default();
+    let now = Utc::now();
+    for (call, transcript) in stored {
+        let mut extra = BTreeMap::new();
+        extra.insert("pipeline".to_string(), call.pipeline.clone());
+        let route_idx = if engines
+            .routes
+            .iter()
+            .any(|r| r.pipeline.config.pipeline.name == call.pipeline)
+        {
+            engines
+                .route_for(call.direction.as_deref(), &extra)
+                .unwrap_or(0)
+        } else {
+            let mut lang = BTreeMap::new();
+            lang.insert("language".to_string(), call.language.clone());
+            engines
+                .route_for(call.direction.as_deref(), &lang)
+                .unwrap_or(0)
+        };
+        let route = &engines.routes[route_idx];
+        let key = call_key(
+            &call.source_sha256,
+            &route.pipeline,
+            &call.asr_model_sha256,
+            &route.classifier_versions,
+        );
+        let (call_id, path) = (call.call_id.clone(), PathBuf::from(&call.source_uri));
+        let mut call = call;
+        call.call_key = key.clone();
+        call.processed_at = now;
+        call.run_id = run_id.clone();
+        let status = match scored_rows(engines, route, call, &transcript, &mut times) {
+            Ok(r) => {
+                summary.scored += 1;
+                scores.push(r.score.total_score);
+                if r.score.auto_fail {
+                    summary.auto_failed += 1;
+                }
+                let st = CallStatus::Scored {
+                    total_score: r.score.total_score,
+                    auto_fail: r.score.auto_fail,
+                };
+                r.append_to(&mut rows);
+                keys.push(key);
+                st
+            }
+            Err(f) => {
+                summary.failed += 1;
+                *summary
+                    .failed_by_stage
+                    .entry(f.stage.to_string())
+                    .or_default() += 1;
+                rows.errors.push(error_row(
+                    &run_id,
+                    &path.display().to_string(),
+                    Some(&call_id),
+                    &f,
+                ));
+                CallStatus::Failed {
+                    stage: f.stage.to_string(),
+                    message: f.message,
+                }
+            }
+        };
+        progress.call_finished(&CallEvent {
+            call_id: &call_id,
+            path: &path,
+            status: &status,
+            audio_s: transcript.duration_ms as f64 / 1000.0,
+        });
+    }
+    if summary.failed > 0 && in_place {
+        // Replacing the store would drop the failed calls' stored transcripts: keep it as it is.
+        return Err(RunError::Usage(format!(
+            "{}: {} of {} calls could not be rescored; the stored tables are left unchanged",
+            from.display(),
+            summary.failed,
+            summary.calls
+        )));
+    }
+    let t = Instant::now();
+    if !rows.is_empty() || !supersedes.is_empty() {
+        store.commit_shard_superseding(&run_id, 0, &rows, &keys, &supersedes)?;
+        summary.shards = 1;
+    }
+    times.add("write", t);
+    for (stage, s) in times.0 {
+        summary.stage_s.insert(stage.to_string(), s);
+    }
+    summary.mean_score =
+        (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+    summary.wall_s = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_ids_are_valid_file_names() {
+        let id = new_run_id();
+        assert!(
+            id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+            "{id}"
+        );
+        assert!(id.len() > 16);
+    }
+
+    #[test]
+    fn slowest_stage_and_exit_code() {
+        let mut s = RunSummary::default();
+        assert_eq!(s.slowest_stage(), None);
+        s.stage_s.insert("asr".into(), 12.0);
+        s.stage_s.insert("decode".into(), 1.0);
+        assert_eq!(s.slowest_stage(), Some(("asr", 12.0)));
+        assert_eq!(s.exit_code(), 0);
+        s.failed = 1;
+        assert_eq!(s.exit_code(), 2);
+    }
+}
