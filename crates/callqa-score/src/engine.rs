@@ -288,6 +288,32 @@ fn normalise_for_phrase(s: &str) -> String {
         .collect()
 }
 
+/// Negation cues (normalised: no spaces or punctuation) that, right before a phrase, turn it
+/// around: "没有工号" does not give a staff number, "I won't transfer you" does not promise it.
+const NEGATIONS: [&str; 14] = [
+    "不", "没", "别", "未", "无", "勿", "not", "dont", "never", "no", "cannot", "cant", "wont",
+    "didnt",
+];
+
+/// The item's phrases, normalised for matching.
+fn item_phrases(item: &ItemConfig) -> Vec<String> {
+    item.phrases
+        .iter()
+        .map(|p| normalise_for_phrase(p))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// True when `text` says one of `phrases` (already normalised) without a negation right before
+/// it. Whitespace, punctuation and case are ignored.
+pub(crate) fn says_phrase(text: &str, phrases: &[String]) -> bool {
+    let t = normalise_for_phrase(text);
+    phrases.iter().any(|p| {
+        t.match_indices(p.as_str())
+            .any(|(at, _)| !NEGATIONS.iter().any(|n| t[..at].ends_with(n)))
+    })
+}
+
 /// Score one call against a form. `judgements` must be aligned with `transcript.utterances`
 /// (missing entries count as "no judgement").
 pub fn evaluate(
@@ -448,8 +474,19 @@ fn judge(
                         && item.min_score.is_none_or(|m| s >= m)
                 })
                 .max_by(|a, b| a.1.total_cmp(&b.1));
-            match best {
-                Some((i, _)) => (Outcome::Pass, ctx.utterance_evidence(i)),
+            // The item's phrases (mandated wording, common ASR spellings of it) also count: the
+            // first agent utterance in the window that says one.
+            let phrases = item_phrases(item);
+            let by_phrase = || {
+                utts.iter().enumerate().position(|(_, u)| {
+                    is_agent(u)
+                        && ctx.in_window(u, w)
+                        && u.end_ms >= not_before
+                        && says_phrase(&u.text, &phrases)
+                })
+            };
+            match best.map(|(i, _)| i).or_else(by_phrase) {
+                Some(i) => (Outcome::Pass, ctx.utterance_evidence(i)),
                 None => (
                     Outcome::Fail,
                     ctx.window_evidence(w, format!("no agent utterance classified {step}")),
@@ -465,7 +502,8 @@ fn judge(
                 .inspect(|_| agent_count += 1)
                 .filter_map(|(i, _)| {
                     let c = ctx.judgement(i)?.courtesy.as_ref()?;
-                    (c.label == "impolite").then_some((i, c.score))
+                    (c.label == "impolite" && item.min_score.is_none_or(|m| c.score >= m))
+                        .then_some((i, c.score))
                 })
                 .max_by(|a, b| a.1.total_cmp(&b.1));
             match worst {
@@ -584,17 +622,9 @@ fn judge(
             (if ok { Outcome::Pass } else { Outcome::Fail }, e)
         }
         Detector::PhraseRequired | Detector::PhraseForbidden => {
-            let phrases: Vec<String> = item
-                .phrases
-                .iter()
-                .map(|p| normalise_for_phrase(p))
-                .filter(|p| !p.is_empty())
-                .collect();
+            let phrases = item_phrases(item);
             let hit = utts.iter().enumerate().find(|(_, u)| {
-                is_agent(u) && ctx.in_window(u, w) && {
-                    let t = normalise_for_phrase(&u.text);
-                    phrases.iter().any(|p| t.contains(p.as_str()))
-                }
+                is_agent(u) && ctx.in_window(u, w) && says_phrase(&u.text, &phrases)
             });
             let required = matches!(detector, Detector::PhraseRequired);
             match (hit, required) {

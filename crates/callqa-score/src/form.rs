@@ -112,10 +112,15 @@ pub struct ItemConfig {
     /// When the item does not apply and is scored `na`.
     #[serde(default)]
     pub na_when: Option<NaWhen>,
-    /// Phrases for `phrase:` detectors (any one matches; whitespace and case are ignored).
+    /// Phrases for `phrase:` detectors (any one matches; whitespace, punctuation and case are
+    /// ignored; a phrase right after a negation such as 不/没/not/don't does not count). On a
+    /// `script_step:` item, an agent utterance in the window that says one passes the item too
+    /// (mandated wording, and the spellings ASR gives it).
     #[serde(default)]
     pub phrases: Vec<String>,
-    /// Minimum classifier probability for `script_step:` (default: the model's own threshold).
+    /// Minimum classifier probability: for `script_step:` the step's (default: the model's own
+    /// threshold); for `courtesy` the impolite label's before an utterance fails the item
+    /// (default: whatever the model decides).
     #[serde(default)]
     pub min_score: Option<f32>,
 }
