@@ -62,12 +62,8 @@ fn opening_turn_holds_greeting_self_intro_and_need_probe() {
     assert_steps(&j[0], asr, &["greeting", "self_intro", "need_probe"]);
 }
 
-// The v1 heads (lr-e0833d0ace7d, 2026-11-24) are trained on Mandarin lines only: English
-// "My name is Sarah" scores `other` and "How can I help you today?" `solution`. Run with
-// `cargo test -p callqa-classify --test real_models -- --ignored` once English script-step data
-// is in the training set.
+// The heads are trained on the English corpus too (models/train/data/en).
 #[test]
-#[ignore = "needs English script-step training data in the heads (v1 heads are zh-only)"]
 fn english_opening_turn_holds_greeting_self_intro_and_need_probe() {
     let Some(c) = load() else { return };
     let en = "Hello, thank you for calling Acme Telecom. My name is Sarah, agent number 2041. How can I help you today?";

@@ -196,6 +196,22 @@ impl Transcript {
     }
 }
 
+/// The home of callqa's caches: `$CALLQA_HOME`, else `$XDG_CACHE_HOME/callqa`, else
+/// `~/.cache/callqa`.
+pub fn callqa_home() -> std::path::PathBuf {
+    use std::path::PathBuf;
+    if let Some(home) = std::env::var_os("CALLQA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home);
+    }
+    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(xdg).join("callqa");
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    home.join(".cache").join("callqa")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,20 +260,4 @@ mod tests {
             assert_eq!(v.len(), list.len());
         }
     }
-}
-
-/// The home of callqa's caches: `$CALLQA_HOME`, else `$XDG_CACHE_HOME/callqa`, else
-/// `~/.cache/callqa`.
-pub fn callqa_home() -> std::path::PathBuf {
-    use std::path::PathBuf;
-    if let Some(home) = std::env::var_os("CALLQA_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(home);
-    }
-    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(xdg).join("callqa");
-    }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."));
-    home.join(".cache").join("callqa")
 }

@@ -290,9 +290,9 @@ fn normalise_for_phrase(s: &str) -> String {
 
 /// Negation cues (normalised: no spaces or punctuation) that, right before a phrase, turn it
 /// around: "没有工号" does not give a staff number, "I won't transfer you" does not promise it.
-const NEGATIONS: [&str; 14] = [
-    "不", "没", "别", "未", "无", "勿", "not", "dont", "never", "no", "cannot", "cant", "wont",
-    "didnt",
+const NEGATIONS: [&str; 19] = [
+    "不", "没", "别", "未", "无", "勿", "没有", "不是", "不用", "不会", "不能", "not", "dont",
+    "never", "no", "cannot", "cant", "wont", "didnt",
 ];
 
 /// The item's phrases, normalised for matching.

@@ -309,3 +309,147 @@ fn agent_talking_over_the_customer_three_times_fails_interruptions() {
         .expect("item");
     assert_eq!(item.evidence.start_ms, Some(4000));
 }
+
+const PHRASE_FORM: &str = r#"
+name = "phrase-form"
+
+[[sections]]
+id = "opening"
+[[sections.items]]
+id = "self_intro"
+weight = 10
+detector = "script_step:self_intro"
+phrases = ["工号", "my name is"]
+window = { first_s = 20 }
+[[sections.items]]
+id = "courtesy"
+weight = 10
+detector = "courtesy"
+min_score = 0.7
+auto_fail = true
+[[sections.items]]
+id = "transfer_promise"
+weight = 5
+detector = "phrase:required"
+phrases = ["转接"]
+"#;
+
+fn phrase_form() -> Form {
+    let config: FormConfig = toml::from_str(PHRASE_FORM).expect("form parses");
+    Form::validate(config, &SCRIPT_STEP_LABELS, &SENTIMENT_LABELS).expect("form validates")
+}
+
+fn impolite(score: f32) -> UtteranceJudgement {
+    UtteranceJudgement {
+        courtesy: Some(LabelScore {
+            label: "impolite".into(),
+            score,
+        }),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_script_step_item_also_passes_on_its_phrase_inside_the_window_only() {
+    use Speaker::*;
+    // The classifier missed the step; the mandated wording (as ASR spelt it) is there.
+    let (t, j) = call(vec![
+        (
+            Agent,
+            1.0,
+            4.0,
+            "您好，工号 一零零一，请问有什么可以帮您",
+            UtteranceJudgement::default(),
+        ),
+        (
+            Customer,
+            4.5,
+            6.0,
+            "我想查话费",
+            UtteranceJudgement::default(),
+        ),
+    ]);
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert_eq!(outcome(&card, "self_intro"), Outcome::Pass);
+    let item = card
+        .items
+        .iter()
+        .find(|i| i.item_id == "self_intro")
+        .expect("item");
+    assert_eq!(item.evidence.idx, Some(0));
+    // Said after the window: not an introduction.
+    let (t, j) = call(vec![
+        (Agent, 1.0, 3.0, "您好", UtteranceJudgement::default()),
+        (
+            Agent,
+            25.0,
+            27.0,
+            "My name is Emma.",
+            UtteranceJudgement::default(),
+        ),
+    ]);
+    assert_eq!(
+        outcome(&evaluate(&phrase_form(), &t, &j), "self_intro"),
+        Outcome::Fail
+    );
+    // A customer saying it does not count.
+    let (t, j) = call(vec![(
+        Customer,
+        1.0,
+        3.0,
+        "my name is Bob",
+        UtteranceJudgement::default(),
+    )]);
+    assert_eq!(
+        outcome(&evaluate(&phrase_form(), &t, &j), "self_intro"),
+        Outcome::Fail
+    );
+}
+
+#[test]
+fn a_negated_phrase_does_not_count() {
+    use Speaker::*;
+    let (t, j) = call(vec![
+        (
+            Agent,
+            1.0,
+            3.0,
+            "这个不转接的",
+            UtteranceJudgement::default(),
+        ),
+        (Agent, 4.0, 6.0, "我没有工号", UtteranceJudgement::default()),
+    ]);
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert_eq!(outcome(&card, "transfer_promise"), Outcome::Fail);
+    assert_eq!(outcome(&card, "self_intro"), Outcome::Fail);
+    let (t, j) = call(vec![(
+        Agent,
+        1.0,
+        3.0,
+        "好的，马上为您转接",
+        UtteranceJudgement::default(),
+    )]);
+    assert_eq!(
+        outcome(&evaluate(&phrase_form(), &t, &j), "transfer_promise"),
+        Outcome::Pass
+    );
+}
+
+#[test]
+fn courtesy_min_score_ignores_weakly_impolite_lines() {
+    use Speaker::*;
+    let (t, j) = call(vec![(Agent, 1.0, 3.0, "那就先这样了", impolite(0.62))]);
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert_eq!(outcome(&card, "courtesy"), Outcome::Pass);
+    assert!(!card.auto_fail);
+    let (t, j) = call(vec![(
+        Agent,
+        1.0,
+        3.0,
+        "你自己不看短信怪谁",
+        impolite(0.88),
+    )]);
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert_eq!(outcome(&card, "courtesy"), Outcome::Fail);
+    assert!(card.auto_fail);
+}

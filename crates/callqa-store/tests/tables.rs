@@ -716,3 +716,56 @@ print(json.dumps(res))
         );
     }
 }
+
+/// `callqa rescore` in place: one record replaces every earlier one; old parts and keys vanish.
+#[test]
+fn a_superseding_record_replaces_the_rows_of_the_records_it_names() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(out.path()).expect("open");
+    let d = day(2026, 11, 23);
+    let first = ShardRows {
+        calls: vec![call("c1", d, Some("a1"))],
+        utterances: vec![utterance("c1", d, 0)],
+        ..Default::default()
+    };
+    store
+        .commit_shard("r1", 0, &first, &keys(&["c1"]))
+        .expect("r1");
+    let second = ShardRows {
+        calls: vec![call("c2", d, Some("a1"))],
+        ..Default::default()
+    };
+    store
+        .commit_shard("r1", 1, &second, &keys(&["c2"]))
+        .expect("r1/1");
+    let old = store.committed_records().expect("records");
+    assert_eq!(old, ["r1-0", "r1-1"]);
+
+    let replacement = ShardRows {
+        calls: vec![call("c1", d, Some("a9")), call("c2", d, Some("a9"))],
+        ..Default::default()
+    };
+    store
+        .commit_shard_superseding("r2", 0, &replacement, &["new-c1".to_string()], &old)
+        .expect("supersede");
+    // Readers see only the replacement, at once (before any clean-up).
+    let calls: Vec<CallRow> = read_rows(out.path()).expect("read");
+    assert_eq!(calls.len(), 2);
+    assert!(calls.iter().all(|c| c.agent_id.as_deref() == Some("a9")));
+    assert!(
+        read_rows::<UtteranceRow>(out.path())
+            .expect("utterances")
+            .is_empty()
+    );
+    assert!(store.is_done("new-c1") && !store.is_done("key-c1"));
+    // The next open deletes the replaced records and their part files.
+    let reopened = Store::open(out.path()).expect("reopen");
+    assert_eq!(
+        reopened.orphans_removed(),
+        3,
+        "two calls parts and one utterances part"
+    );
+    assert!(!out.path().join("_ledger/r1-0.json").exists());
+    assert_eq!(reopened.committed_records().expect("records"), ["r2-0"]);
+    assert_eq!(read_rows::<CallRow>(out.path()).expect("read").len(), 2);
+}
