@@ -48,8 +48,8 @@ fn main() -> ExitCode {
     // Batch runs without a progress bar log one line per call (ids, timings and counts only;
     // transcript text never goes above debug).
     let batch_lines = match &cli.command {
-        Command::Score(a) => !score::draws_bar(a.no_progress),
-        Command::Rescore(a) => !score::draws_bar(a.no_progress),
+        Command::Score(a) => !score::draws_bar(a.run.no_progress),
+        Command::Rescore(a) => !score::draws_bar(a.run.no_progress),
         _ => false,
     };
     let default_filter = if batch_lines {

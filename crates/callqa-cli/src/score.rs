@@ -35,15 +35,8 @@ pub struct Args {
     /// Calls per committed shard (a killed run loses at most one shard's work).
     #[arg(long, default_value_t = 8)]
     pub shard_calls: usize,
-    /// Run id (letters, digits, `.`, `_`, `-`) [default: UTC start time and process id].
-    #[arg(long)]
-    pub run_id: Option<String>,
-    /// Print the summary as one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
-    /// No progress bar even on a terminal.
-    #[arg(long)]
-    pub no_progress: bool,
+    #[command(flatten)]
+    pub run: RunFlags,
 }
 
 #[derive(clap::Args)]
@@ -57,7 +50,14 @@ pub struct RescoreArgs {
     /// Where to write the new tables [default: replace the scores in --from, atomically].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Run id [default: UTC start time and process id].
+    #[command(flatten)]
+    pub run: RunFlags,
+}
+
+/// Flags `score` and `rescore` share.
+#[derive(clap::Args)]
+pub struct RunFlags {
+    /// Run id (letters, digits, `.`, `_`, `-`) [default: UTC start time and process id].
     #[arg(long)]
     pub run_id: Option<String>,
     /// Print the summary as one JSON object on stdout.
@@ -231,26 +231,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let opts = RunOptions {
         jobs: args.jobs,
         shard_calls: args.shard_calls,
-        run_id: args.run_id.clone(),
+        run_id: args.run.run_id.clone(),
         ..RunOptions::new(&args.out)
     };
-    let reporter = Reporter::new(args.no_progress);
+    let reporter = Reporter::new(args.run.no_progress);
     let summary = callqa_pipeline::score(&engines, &calls, &errors, &opts, &reporter);
     reporter.finish();
-    finish("score", &summary?, args.json)
+    finish("score", &summary?, args.run.json)
 }
 
 pub fn rescore(args: RescoreArgs) -> anyhow::Result<ExitCode> {
     let pipelines = load_pipelines(&args.pipeline)?;
     let engines = Engines::load(pipelines, false, 1).context("cannot start the rescore")?;
     let opts = RunOptions {
-        run_id: args.run_id.clone(),
+        run_id: args.run.run_id.clone(),
         ..RunOptions::new(args.out.clone().unwrap_or_else(|| args.from.clone()))
     };
-    let reporter = Reporter::new(args.no_progress);
+    let reporter = Reporter::new(args.run.no_progress);
     let summary = callqa_pipeline::rescore(&engines, &args.from, &opts, &reporter);
     reporter.finish();
-    finish("rescore", &summary?, args.json)
+    finish("rescore", &summary?, args.run.json)
 }
 
 #[cfg(test)]

@@ -54,20 +54,8 @@ pub enum OnnxError {
     },
 }
 
-/// The default home of callqa's caches: `$CALLQA_HOME`, else `$XDG_CACHE_HOME/callqa`, else
-/// `~/.cache/callqa`.
-pub fn callqa_home() -> PathBuf {
-    if let Some(home) = std::env::var_os("CALLQA_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(home);
-    }
-    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(xdg).join("callqa");
-    }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."));
-    home.join(".cache").join("callqa")
-}
+/// The home of callqa's caches (see [`callqa_core::callqa_home`]).
+pub use callqa_core::callqa_home;
 
 fn find_libonnxruntime_in(dir: &Path) -> Option<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)

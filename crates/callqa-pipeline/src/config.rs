@@ -366,20 +366,8 @@ impl Pipeline {
     }
 }
 
-/// The cache root: `$CALLQA_HOME`, else `$XDG_CACHE_HOME/callqa`, else `~/.cache/callqa`.
-pub fn callqa_home() -> PathBuf {
-    if let Some(home) = std::env::var_os("CALLQA_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(home);
-    }
-    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(xdg).join("callqa");
-    }
-    std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join(".cache")
-        .join("callqa")
-}
+/// The cache root (see [`callqa_core::callqa_home`]).
+pub use callqa_core::callqa_home;
 
 #[cfg(test)]
 mod tests {
