@@ -59,8 +59,6 @@ pub struct RunOptions {
     pub shard_calls: usize,
     /// Run id (letters, digits, `.`, `_`, `-`); default: the UTC start time plus the process id.
     pub run_id: Option<String>,
-    /// Intra-op threads per classifier session.
-    pub classifier_threads: usize,
 }
 
 impl RunOptions {
@@ -71,7 +69,6 @@ impl RunOptions {
             jobs: None,
             shard_calls: 8,
             run_id: None,
-            classifier_threads: 1,
         }
     }
 }
