@@ -165,6 +165,26 @@ impl RunSummary {
             .map(|(k, v)| (k.as_str(), *v))
     }
 
+    /// Count a call scored in this run (the mean is kept as a running mean); gives its status.
+    fn record_scored(&mut self, score: &CallScoreRow) -> CallStatus {
+        self.scored += 1;
+        let mean = self.mean_score.unwrap_or(0.0);
+        self.mean_score = Some(mean + (score.total_score - mean) / self.scored as f64);
+        if score.auto_fail {
+            self.auto_failed += 1;
+        }
+        CallStatus::Scored {
+            total_score: score.total_score,
+            auto_fail: score.auto_fail,
+        }
+    }
+
+    /// Count a call that failed at `stage`.
+    fn record_failed(&mut self, stage: &str) {
+        self.failed += 1;
+        *self.failed_by_stage.entry(stage.to_string()).or_default() += 1;
+    }
+
     /// 0 when every call was scored or skipped, 2 when some failed (the design's exit codes).
     pub fn exit_code(&self) -> u8 {
         if self.failed > 0 { 2 } else { 0 }
@@ -884,8 +904,7 @@ pub fn score(
             .rows
             .errors
             .push(error_row(&run_id, &e.path, None, &f));
-        summary.failed += 1;
-        *summary.failed_by_stage.entry("input".into()).or_default() += 1;
+        summary.record_failed("input");
         tracing::warn!(file = %e.path, problem = %e.message, "input skipped");
     }
     // Route every call first: a call naming an unknown pipeline is an input error.
@@ -901,8 +920,7 @@ pub fn score(
                     Some(&c.call_id),
                     &f,
                 ));
-                summary.failed += 1;
-                *summary.failed_by_stage.entry("input".into()).or_default() += 1;
+                summary.record_failed("input");
                 let status = CallStatus::Failed {
                     stage: "input".into(),
                     message: f.message.clone(),
@@ -938,7 +956,6 @@ pub fn score(
     };
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let mut scores: Vec<f64> = Vec::new();
     let result = std::thread::scope(|scope| -> Result<(), RunError> {
         let (tx, rx) = std::sync::mpsc::channel::<Processed>();
         for _ in 0..jobs {
@@ -968,15 +985,7 @@ pub fn score(
             summary.audio_s += p.audio_s;
             let status = match p.outcome {
                 Ok(Some(rows)) => {
-                    let status = CallStatus::Scored {
-                        total_score: rows.score.total_score,
-                        auto_fail: rows.score.auto_fail,
-                    };
-                    scores.push(rows.score.total_score);
-                    if rows.score.auto_fail {
-                        summary.auto_failed += 1;
-                    }
-                    summary.scored += 1;
+                    let status = summary.record_scored(&rows.score);
                     writer.keys.extend(p.key);
                     rows.append_to(&mut writer.rows);
                     writer.calls_in_shard += 1;
@@ -989,11 +998,7 @@ pub fn score(
                     }
                 }
                 Err(f) => {
-                    summary.failed += 1;
-                    *summary
-                        .failed_by_stage
-                        .entry(f.stage.to_string())
-                        .or_default() += 1;
+                    summary.record_failed(f.stage);
                     tracing::warn!(call_id = %input.call_id, stage = f.stage, kind = %f.kind, "call failed");
                     writer.rows.errors.push(error_row(
                         &run_id,
@@ -1029,8 +1034,6 @@ pub fn score(
     writer.commit(progress)?;
     summary.shards = writer.shard;
     summary.stage_s.insert("write".into(), writer.write_s);
-    summary.mean_score =
-        (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
     summary.wall_s = started.elapsed().as_secs_f64();
     Ok(summary)
 }
@@ -1135,7 +1138,6 @@ pub fn rescore(
         ..ShardRows::default()
     };
     let mut keys = Vec::new();
-    let mut scores = Vec::new();
     let mut times = StageTimes::default();
     let now = Utc::now();
     for (call, transcript) in stored {
@@ -1170,25 +1172,13 @@ pub fn rescore(
         call.run_id = run_id.clone();
         let status = match scored_rows(engines, route, call, &transcript, &mut times) {
             Ok(r) => {
-                summary.scored += 1;
-                scores.push(r.score.total_score);
-                if r.score.auto_fail {
-                    summary.auto_failed += 1;
-                }
-                let st = CallStatus::Scored {
-                    total_score: r.score.total_score,
-                    auto_fail: r.score.auto_fail,
-                };
+                let st = summary.record_scored(&r.score);
                 r.append_to(&mut rows);
                 keys.push(key);
                 st
             }
             Err(f) => {
-                summary.failed += 1;
-                *summary
-                    .failed_by_stage
-                    .entry(f.stage.to_string())
-                    .or_default() += 1;
+                summary.record_failed(f.stage);
                 rows.errors.push(error_row(
                     &run_id,
                     &path.display().to_string(),
@@ -1226,8 +1216,6 @@ pub fn rescore(
     for (stage, s) in times.0 {
         summary.stage_s.insert(stage.to_string(), s);
     }
-    summary.mean_score =
-        (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
     summary.wall_s = started.elapsed().as_secs_f64();
     Ok(summary)
 }
@@ -1251,6 +1239,52 @@ mod tests {
             "{id}"
         );
         assert!(id.len() > 16);
+    }
+
+    #[test]
+    fn recorded_calls_give_counts_and_the_mean_score() {
+        let mut s = RunSummary::default();
+        let row = |total_score: f64, auto_fail: bool| CallScoreRow {
+            call_id: "c".into(),
+            call_date: chrono::NaiveDate::MIN,
+            agent_id: None,
+            team: None,
+            form: "f".into(),
+            total_score,
+            auto_fail,
+            items_passed: 0,
+            items_failed: 0,
+            items_na: 0,
+            customer_sentiment_start: None,
+            customer_sentiment_end: None,
+            customer_sentiment_start_score: None,
+            customer_sentiment_end_score: None,
+            duration_s: 0.0,
+            agent_talk_s: 0.0,
+            customer_talk_s: 0.0,
+            agent_talk_ratio: 0.0,
+            silence_ratio: 0.0,
+            longest_silence_s: 0.0,
+            longest_dead_air_s: 0.0,
+            dead_air_count: 0,
+            hold_count: 0,
+            hold_s: 0.0,
+            overtalk_count: 0,
+            overtalk_s: 0.0,
+            agent_interruptions: 0,
+            customer_interruptions: 0,
+            agent_speech_rate: 0.0,
+            agent_first_words_s: None,
+        };
+        assert_eq!(s.mean_score, None);
+        for (score, fail) in [(80.0, false), (0.0, true), (70.0, false)] {
+            s.record_scored(&row(score, fail));
+        }
+        s.record_failed("decode");
+        s.record_failed("decode");
+        assert_eq!((s.scored, s.auto_failed, s.failed), (3, 1, 2));
+        assert!((s.mean_score.unwrap_or(0.0) - 50.0).abs() < 1e-9);
+        assert_eq!(s.failed_by_stage.get("decode"), Some(&2));
     }
 
     #[test]
