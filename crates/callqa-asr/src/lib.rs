@@ -577,6 +577,7 @@ impl Transcriber {
                             text: s.text,
                             avg_logprob: Some(s.avg_logprob),
                             no_speech_prob: Some(s.no_speech_prob),
+                            backchannel: false,
                         }));
                 }
                 t.language = pick_language(&langs, &self.config.language);
@@ -625,6 +626,7 @@ impl Transcriber {
                         text: s.text.clone(),
                         avg_logprob: Some(s.avg_logprob),
                         no_speech_prob: Some(s.no_speech_prob),
+                        backchannel: false,
                     })
                     .collect();
                 let activity = mono_activity(&regs, &utterances);

@@ -129,6 +129,11 @@ pub struct Utterance {
     /// Whisper's no-speech probability for the window, where the text came from ASR.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_speech_prob: Option<f32>,
+    /// A back-channel: a short acknowledgement (嗯, 对, 好的, uh-huh, okay, right) said inside the
+    /// other party's turn. Kept in the transcript, but not a turn: the script-step and courtesy
+    /// judgements skip it, and it is neither an interruption nor overtalk.
+    #[serde(default)]
+    pub backchannel: bool,
 }
 
 impl Utterance {
@@ -142,6 +147,7 @@ impl Utterance {
             text: text.to_string(),
             avg_logprob: None,
             no_speech_prob: None,
+            backchannel: false,
         }
     }
 
@@ -161,6 +167,51 @@ pub struct SpeechSpan {
     pub start_ms: u64,
     /// End, milliseconds.
     pub end_ms: u64,
+}
+
+/// A stretch of a mono recording that diarization attributes to one voice. Voices are numbered
+/// from 0 in order of first appearance; which voice is the agent is decided later, from what is
+/// said (see `callqa-asr`'s role inference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoiceTurn {
+    /// The voice (cluster) index, 0 or 1.
+    pub voice: u8,
+    /// Start, milliseconds from the start of the recording.
+    pub start_ms: u64,
+    /// End, milliseconds.
+    pub end_ms: u64,
+}
+
+/// What speaker diarization of a mono recording gives: who speaks when, by voice.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Diarization {
+    /// Distinct voices found: 0 (no speech), 1 (one voice) or 2.
+    pub voices: u8,
+    /// Single-voice stretches in time order, not overlapping.
+    pub turns: Vec<VoiceTurn>,
+    /// How clearly the voices separate, in [0, 1] (1: two well-separated clusters, or one voice
+    /// with no doubt).
+    pub confidence: f32,
+}
+
+impl Diarization {
+    /// The voice speaking over most of `start_ms..end_ms`, if any turn overlaps it.
+    pub fn voice_at(&self, start_ms: u64, end_ms: u64) -> Option<u8> {
+        let mut overlap = [0u64; 2];
+        for t in &self.turns {
+            let o = t
+                .end_ms
+                .min(end_ms)
+                .saturating_sub(t.start_ms.max(start_ms));
+            if let Some(slot) = overlap.get_mut(t.voice as usize) {
+                *slot += o;
+            }
+        }
+        match overlap {
+            [0, 0] => None,
+            [a, b] => Some(if b > a { 1 } else { 0 }),
+        }
+    }
 }
 
 /// The transcript of one call: what the ASR stage hands to scoring.
@@ -244,6 +295,29 @@ mod tests {
         assert_eq!(t.utterances[0].text, "a");
         assert_eq!(t.utterances[0].idx, 0);
         assert_eq!(t.utterances[1].idx, 1);
+    }
+
+    #[test]
+    fn voice_at_picks_the_voice_covering_most_of_the_span() {
+        let d = Diarization {
+            voices: 2,
+            turns: vec![
+                VoiceTurn {
+                    voice: 0,
+                    start_ms: 0,
+                    end_ms: 1_000,
+                },
+                VoiceTurn {
+                    voice: 1,
+                    start_ms: 1_000,
+                    end_ms: 3_000,
+                },
+            ],
+            confidence: 0.9,
+        };
+        assert_eq!(d.voice_at(800, 2_000), Some(1));
+        assert_eq!(d.voice_at(0, 900), Some(0));
+        assert_eq!(d.voice_at(5_000, 6_000), None);
     }
 
     #[test]

@@ -1067,6 +1067,7 @@ fn stored_transcripts(from: &Path) -> Result<Vec<(CallRow, Transcript)>, RunErro
                 text: u.text,
                 avg_logprob: u.asr_avg_logprob.map(|v| v as f32),
                 no_speech_prob: u.no_speech_prob.map(|v| v as f32),
+                backchannel: false,
             })
             .collect();
         let mut activity: Vec<SpeechSpan> = acts
