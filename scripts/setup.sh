@@ -68,6 +68,9 @@ fi
 if [ -f models/encoder/build_e5_onnx.py ]; then
   "$py" models/encoder/build_e5_onnx.py
 fi
+if [ -f models/speaker/build_ge2e_onnx.py ]; then
+  "$py" models/speaker/build_ge2e_onnx.py   # GE2E speaker encoder (resemblyzer wheel) for mono diarization
+fi
 if [ -f models/train/train.py ]; then
   "$py" models/train/train.py
 fi
