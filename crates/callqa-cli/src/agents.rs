@@ -1,6 +1,6 @@
 //! `callqa agents --out DIR --period week|month`: agent performance summaries from the stored
-//! `call_scores` and `evaluations` — calls, mean / p10 / p90 score, auto-fails, pass rate per
-//! canonical item, rank in team and the change against the previous period. Writes the
+//! `call_scores` and `evaluations` — calls, mean / p10 / p90 score, auto-fails, calls flagged for
+//! review, pass rate per canonical item, rank in team and the change against the previous period. Writes the
 //! `agent_summary` table under DIR (replacing that period kind's previous summary) and prints it.
 
 use anyhow::Context;
@@ -42,6 +42,7 @@ fn json_row(r: &AgentSummaryRow) -> serde_json::Value {
         "p10_score": r.p10_score,
         "p90_score": r.p90_score,
         "auto_fail_count": r.auto_fail_count,
+        "needs_review_count": r.needs_review_count,
         "rank_in_team": r.rank_in_team,
         "mean_score_change": r.mean_score_change,
         "pass_rate": rates,
@@ -67,8 +68,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<12} {:<12} {:<10} {:>5} {:>6} {:>6} {:>6} {:>4} {:>7}  lowest item pass rates",
-        "period", "team", "agent", "calls", "mean", "p10", "p90", "rank", "change"
+        "{:<12} {:<12} {:<10} {:>5} {:>6} {:>6} {:>6} {:>5} {:>6} {:>4} {:>7}  lowest item pass rates",
+        "period",
+        "team",
+        "agent",
+        "calls",
+        "mean",
+        "p10",
+        "p90",
+        "fails",
+        "review",
+        "rank",
+        "change"
     );
     for r in &rows {
         let mut items: Vec<(&str, f64)> = EVALUATION_ITEMS
@@ -82,7 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map(|(i, p)| format!("{i} {:.0}%", p * 100.0))
             .collect();
         println!(
-            "{:<12} {:<12} {:<10} {:>5} {:>6.1} {:>6.1} {:>6.1} {:>4} {:>7}  {}",
+            "{:<12} {:<12} {:<10} {:>5} {:>6.1} {:>6.1} {:>6.1} {:>5} {:>6} {:>4} {:>7}  {}",
             r.period_start.to_string(),
             r.team.as_deref().unwrap_or("-"),
             r.agent_id,
@@ -90,13 +101,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             r.mean_score,
             r.p10_score,
             r.p90_score,
+            r.auto_fail_count,
+            r.needs_review_count,
             r.rank_in_team,
             fmt_opt(r.mean_score_change, 1),
             worst.join(", ")
         );
     }
+    let review: u32 = rows.iter().map(|r| r.needs_review_count).sum();
     eprintln!(
-        "callqa agents: {} rows ({}) written to {}",
+        "callqa agents: {} rows ({}) written to {}; {review} calls need review (call_scores.needs_review)",
         rows.len(),
         args.period.as_str(),
         args.out.join("agent_summary").display()

@@ -193,6 +193,18 @@ fn bundled_calls_match_their_labels_rerun_is_idempotent_rescore_and_agents_work(
         if c.auto_fail {
             assert_eq!(c.total_score, 0.0);
         }
+        assert_eq!(c.needs_review, !c.review_reasons.is_empty(), "{c:?}");
+        for r in &c.review_reasons {
+            assert!(r.parse::<callqa_core::ReviewReason>().is_ok(), "{c:?}");
+        }
+    }
+    for e in &evals {
+        assert!((0.0..=1.0).contains(&e.confidence), "{e:?}");
+    }
+    let flagged = scores.iter().filter(|c| c.needs_review).count();
+    println!("bundled SYNTHETIC calls flagged for review: {flagged}/18");
+    for c in scores.iter().filter(|c| c.needs_review) {
+        println!("  review: {} {:?}", c.call_id, c.review_reasons);
     }
     let utterances: Vec<UtteranceRow> = read_rows(&out).expect("utterances");
     assert!(
@@ -214,8 +226,17 @@ fn bundled_calls_match_their_labels_rerun_is_idempotent_rescore_and_agents_work(
     // A changed form rescored into another directory: the original stays as it was.
     let changed = tmp.path().join("inbound-zh-v2.toml");
     let text = std::fs::read_to_string(root().join("pipelines/inbound-zh.toml")).expect("pipeline");
-    let text = text
-        .replace("version = \"2026.12.1\"", "version = \"2099.1.1\"")
+    let text: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("version = ") {
+                "version = \"2099.1.1\"".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
         .replacen("weight = 10\n", "weight = 40\n", 1);
     assert!(
         text.contains("2099.1.1"),
@@ -275,6 +296,16 @@ fn bundled_calls_match_their_labels_rerun_is_idempotent_rescore_and_agents_work(
     assert_eq!(rows.len(), 6, "{rows:?}");
     let calls_total: u64 = rows.iter().filter_map(|r| r["calls"].as_u64()).sum();
     assert_eq!(calls_total, 18);
+    let review_total: u64 = rows
+        .iter()
+        .filter_map(|r| r["needs_review_count"].as_u64())
+        .sum();
+    let scores: Vec<CallScoreRow> = read_rows(&out).expect("call_scores");
+    assert_eq!(
+        review_total,
+        scores.iter().filter(|c| c.needs_review).count() as u64,
+        "{rows:?}"
+    );
     for r in &rows {
         let rank = r["rank_in_team"].as_u64().unwrap_or(0);
         assert!((1..=3).contains(&rank), "{r}");

@@ -55,6 +55,88 @@ pub const COURTESY_LABELS: [&str; 3] = ["polite", "neutral", "impolite"];
 /// Labels of the `sentiment` classifier.
 pub const SENTIMENT_LABELS: [&str; 3] = ["negative", "neutral", "positive"];
 
+/// Why a scored call needs a human review: the values of `call_scores.review_reasons`. Reports,
+/// tests and dashboards key on these names; [`ReviewReason::ALL`] lists them and
+/// [`ReviewReason::doc`] says what each means (the store's schema doc is generated from it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewReason {
+    /// An agent utterance is impolite with a probability between the courtesy item's
+    /// `review_min_score` and its auto-fail `min_score`: too weak to fail the call on.
+    CourtesyLowConfidence,
+    /// The roles were inferred from a mono recording and `role_confidence` is below the form's
+    /// `min_role_confidence` (or the deciding speaker is `unknown`): who said what is uncertain.
+    RolesUncertain,
+    /// The evidence of a failed item (or of an impolite line that would auto-fail the call) is an
+    /// utterance whose Whisper `avg_logprob` is below the form's `min_asr_avg_logprob`: the text
+    /// may be garbled.
+    AsrLowConfidence,
+}
+
+impl ReviewReason {
+    /// Every reason, in the order they are reported.
+    pub const ALL: [ReviewReason; 3] = [
+        ReviewReason::CourtesyLowConfidence,
+        ReviewReason::RolesUncertain,
+        ReviewReason::AsrLowConfidence,
+    ];
+
+    /// The name written to tables and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewReason::CourtesyLowConfidence => "courtesy_low_confidence",
+            ReviewReason::RolesUncertain => "roles_uncertain",
+            ReviewReason::AsrLowConfidence => "asr_low_confidence",
+        }
+    }
+
+    /// One line on what the reason means.
+    pub fn doc(self) -> &'static str {
+        match self {
+            ReviewReason::CourtesyLowConfidence => {
+                "An agent utterance looks impolite, but with p(impolite) below the courtesy item's auto-fail `min_score` (and at least its `review_min_score`)."
+            }
+            ReviewReason::RolesUncertain => {
+                "Roles were inferred from a mono recording with `role_confidence` below the form's `min_role_confidence`, or the deciding utterance's speaker is `unknown`."
+            }
+            ReviewReason::AsrLowConfidence => {
+                "A failed item's evidence (or an impolite line that would have auto-failed the call) is an utterance with Whisper `avg_logprob` below the form's `min_asr_avg_logprob`."
+            }
+        }
+    }
+}
+
+impl fmt::Display for ReviewReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ReviewReason {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ReviewReason::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| format!("unknown review reason {s:?}"))
+    }
+}
+
+/// A time on the call's timeline as `mm:ss.s` (minutes, seconds to a tenth), rounded to the
+/// nearest tenth first so the seconds never read 60: 59 960 ms is `01:00.0`, not `00:60.0`.
+/// Minutes go past 59 for calls over an hour (`61:05.0`). Evidence texts, transcripts and reports
+/// print times with this one function.
+///
+/// ```
+/// assert_eq!(callqa_core::fmt_clock(119_960), "02:00.0");
+/// assert_eq!(callqa_core::fmt_clock(75_340), "01:15.3");
+/// ```
+pub fn fmt_clock(ms: u64) -> String {
+    let tenths = ms.saturating_add(50) / 100;
+    let (min, rest) = (tenths / 600, tenths % 600);
+    format!("{:02}:{:02}.{}", min, rest / 10, rest % 10)
+}
+
 /// Who is speaking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -318,6 +400,33 @@ mod tests {
         assert_eq!(d.voice_at(800, 2_000), Some(1));
         assert_eq!(d.voice_at(0, 900), Some(0));
         assert_eq!(d.voice_at(5_000, 6_000), None);
+    }
+
+    #[test]
+    fn clock_rounds_to_a_tenth_and_never_shows_sixty_seconds() {
+        assert_eq!(fmt_clock(0), "00:00.0");
+        assert_eq!(fmt_clock(49), "00:00.0");
+        assert_eq!(fmt_clock(50), "00:00.1");
+        assert_eq!(fmt_clock(59_940), "00:59.9");
+        assert_eq!(fmt_clock(59_950), "01:00.0");
+        assert_eq!(fmt_clock(59_960), "01:00.0");
+        assert_eq!(fmt_clock(59_999), "01:00.0");
+        assert_eq!(fmt_clock(60_000), "01:00.0");
+        assert_eq!(fmt_clock(119_960), "02:00.0");
+        assert_eq!(fmt_clock(3_599_960), "60:00.0");
+        assert_eq!(fmt_clock(3_661_000), "61:01.0");
+        assert!(fmt_clock(u64::MAX).len() > 7);
+    }
+
+    #[test]
+    fn review_reasons_round_trip_through_their_names() {
+        for r in ReviewReason::ALL {
+            assert_eq!(r.as_str().parse::<ReviewReason>(), Ok(r));
+            let json = serde_json::to_string(&r).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", r.as_str()));
+            assert!(!r.doc().is_empty());
+        }
+        assert!("vibes".parse::<ReviewReason>().is_err());
     }
 
     #[test]

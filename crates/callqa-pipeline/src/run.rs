@@ -530,6 +530,7 @@ fn build_rows(
                 script_steps: s
                     .map(|s| callqa_classify::step_labels(&s.script_steps))
                     .unwrap_or_default(),
+                backchannel: u.backchannel,
             }
         })
         .collect();
@@ -571,6 +572,12 @@ fn build_rows(
                 evidence_start_ms: e.start_ms.map(|v| v as i64),
                 evidence_end_ms: e.end_ms.map(|v| v as i64),
                 evidence_text: text,
+                confidence: item.confidence,
+                review_reasons: item
+                    .review_reasons
+                    .iter()
+                    .map(|r| r.as_str().to_string())
+                    .collect(),
             }
         })
         .collect();
@@ -585,6 +592,12 @@ fn build_rows(
         form: card.form.clone(),
         total_score: card.total_score,
         auto_fail: card.auto_fail,
+        needs_review: card.needs_review,
+        review_reasons: card
+            .review_reasons
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect(),
         items_passed: card.items_passed,
         items_failed: card.items_failed,
         items_na: card.items_na,
@@ -1067,7 +1080,7 @@ fn stored_transcripts(from: &Path) -> Result<Vec<(CallRow, Transcript)>, RunErro
                 text: u.text,
                 avg_logprob: u.asr_avg_logprob.map(|v| v as f32),
                 no_speech_prob: u.no_speech_prob.map(|v| v as f32),
-                backchannel: false,
+                backchannel: u.backchannel,
             })
             .collect();
         let mut activity: Vec<SpeechSpan> = acts
@@ -1253,6 +1266,8 @@ mod tests {
             form: "f".into(),
             total_score,
             auto_fail,
+            needs_review: false,
+            review_reasons: Vec::new(),
             items_passed: 0,
             items_failed: 0,
             items_na: 0,

@@ -1,6 +1,6 @@
 //! The form engine: a classified transcript in, a scorecard with evidence out.
 
-use callqa_core::{Speaker, Transcript, Utterance};
+use callqa_core::{ReviewReason, Speaker, Transcript, Utterance, fmt_clock};
 use serde::{Deserialize, Serialize};
 
 use crate::form::{CallEnd, Detector, Form, ItemConfig, NaWhen, Window};
@@ -125,6 +125,12 @@ pub struct ItemResult {
     pub auto_fail: bool,
     /// What decided it.
     pub evidence: Evidence,
+    /// How sure the engine is of `result`, 0-1 (see the crate docs on confidence per detector).
+    #[serde(default)]
+    pub confidence: f64,
+    /// Why this item needs a human look (empty when it does not).
+    #[serde(default)]
+    pub review_reasons: Vec<ReviewReason>,
 }
 
 /// A scored call.
@@ -136,8 +142,12 @@ pub struct Scorecard {
     pub items: Vec<ItemResult>,
     /// Weighted share of applicable items passed, 0-100; 0 when an auto-fail item failed.
     pub total_score: f64,
-    /// True when an auto-fail item failed.
+    /// True when an auto-fail item failed (on reliable evidence: see the crate docs).
     pub auto_fail: bool,
+    /// True when a person should check the call: `review_reasons` is not empty.
+    pub needs_review: bool,
+    /// Why the call needs review, each reason once, in [`ReviewReason::ALL`] order.
+    pub review_reasons: Vec<ReviewReason>,
     /// Items passed.
     pub items_passed: u32,
     /// Items failed.
@@ -157,8 +167,51 @@ fn is_agent(u: &Utterance) -> bool {
     matches!(u.speaker, Speaker::Agent | Speaker::Unknown)
 }
 
-fn fmt_time(ms: u64) -> String {
-    format!("{:02}:{:04.1}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
+/// An utterance that can count as an agent turn for the script-step and courtesy judgements:
+/// the agent's (or an unknown speaker's), and not a back-channel.
+fn is_agent_turn(u: &Utterance) -> bool {
+    is_agent(u) && !u.backchannel
+}
+
+/// An item's judgement before scoring.
+struct Judged {
+    result: Outcome,
+    evidence: Evidence,
+    /// Position in `transcript.utterances` of the evidence utterance, if one decided it.
+    at: Option<usize>,
+    confidence: f64,
+    reasons: Vec<ReviewReason>,
+}
+
+impl Judged {
+    fn new(result: Outcome, evidence: Evidence, confidence: f64) -> Judged {
+        Judged {
+            result,
+            evidence,
+            at: None,
+            confidence,
+            reasons: Vec::new(),
+        }
+    }
+
+    /// Decided by the utterance at position `i`.
+    fn by(result: Outcome, ctx: &CallContext, i: usize, confidence: f64) -> Judged {
+        Judged {
+            at: Some(i),
+            ..Judged::new(result, ctx.utterance_evidence(i), confidence)
+        }
+    }
+
+    fn na(text: impl Into<String>, confidence: f64) -> Judged {
+        Judged::new(
+            Outcome::Na,
+            Evidence {
+                text: text.into(),
+                ..Evidence::default()
+            },
+            confidence,
+        )
+    }
 }
 
 struct CallContext<'a> {
@@ -168,11 +221,44 @@ struct CallContext<'a> {
     last_ms: u64,
     metrics: SpeechMetrics,
     first_upset: Option<usize>,
+    /// `min_asr_avg_logprob` of the form.
+    min_avg_logprob: f32,
+    /// Roles read off channels, or inferred with `role_confidence >= min_role_confidence`.
+    roles_certain: bool,
+    /// Confidence factor of anything that depends on who spoke: `role_confidence` when the roles
+    /// were inferred, else 1.
+    role_factor: f64,
 }
 
 impl CallContext<'_> {
     fn judgement(&self, i: usize) -> Option<&UtteranceJudgement> {
         self.judgements.get(i)
+    }
+
+    /// The utterance's ASR confidence is below the form's cut (a NaN log-probability counts as
+    /// low; no log-probability, i.e. text not from ASR, never does).
+    fn asr_low(&self, i: usize) -> bool {
+        self.transcript.utterances[i]
+            .avg_logprob
+            .is_some_and(|lp| lp.is_nan() || lp < self.min_avg_logprob)
+    }
+
+    /// Whose utterance it is, is certain: certain roles and a known speaker.
+    fn role_certain(&self, i: usize) -> bool {
+        self.roles_certain && self.transcript.utterances[i].speaker != Speaker::Unknown
+    }
+
+    /// Confidence factor of evidence from utterance `i`: the role factor, halved for an unknown
+    /// speaker and halved again for low-confidence ASR.
+    fn factor(&self, i: usize) -> f64 {
+        let mut f = self.role_factor;
+        if self.transcript.utterances[i].speaker == Speaker::Unknown {
+            f *= 0.5;
+        }
+        if self.asr_low(i) {
+            f *= 0.5;
+        }
+        f
     }
 
     fn in_window(&self, u: &Utterance, w: &Window) -> bool {
@@ -199,7 +285,7 @@ impl CallContext<'_> {
             idx: None,
             start_ms: Some(start),
             end_ms: Some(end),
-            text: format!("{what} in {}-{}", fmt_time(start), fmt_time(end)),
+            text: format!("{what} in {}-{}", fmt_clock(start), fmt_clock(end)),
         }
     }
 
@@ -222,7 +308,7 @@ impl CallContext<'_> {
             .iter()
             .enumerate()
             .filter_map(move |(i, u)| {
-                if !is_agent(u) {
+                if !is_agent_turn(u) {
                     return None;
                 }
                 self.judgement(i)
@@ -327,7 +413,7 @@ pub fn evaluate(
         .iter()
         .enumerate()
         .filter(|(i, u)| {
-            is_agent(u)
+            is_agent_turn(u)
                 && judgements
                     .get(*i)
                     .and_then(|j| j.step_score("hold_request"))
@@ -355,6 +441,13 @@ pub fn evaluate(
                 .and_then(|j| j.sentiment.as_ref())
                 .is_some_and(|s| s.label == "negative" && s.score >= cfg.upset_threshold)
     });
+    let roles_certain =
+        !transcript.roles_inferred || transcript.role_confidence >= cfg.min_role_confidence;
+    let role_factor = if transcript.roles_inferred {
+        f64::from(transcript.role_confidence).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
     let ctx = CallContext {
         transcript,
         judgements,
@@ -362,17 +455,25 @@ pub fn evaluate(
         last_ms,
         metrics,
         first_upset,
+        min_avg_logprob: cfg.min_asr_avg_logprob,
+        roles_certain,
+        role_factor,
     };
 
+    let mut reasons: Vec<ReviewReason> = Vec::new();
+    if !roles_certain {
+        reasons.push(ReviewReason::RolesUncertain);
+    }
     let mut items = Vec::new();
     for (section, item, detector) in form.items() {
-        let (result, evidence) = judge(&ctx, form, item, detector);
+        let j = review(&ctx, item, judge(&ctx, form, item, detector));
+        reasons.extend(&j.reasons);
         items.push(ItemResult {
             section: section.id.clone(),
             item_id: item.id.clone(),
             title: item.title.clone(),
-            result,
-            score: if result == Outcome::Pass {
+            result: j.result,
+            score: if j.result == Outcome::Pass {
                 item.weight
             } else {
                 0.0
@@ -380,9 +481,15 @@ pub fn evaluate(
             weight: item.weight,
             detector: item.detector.clone(),
             auto_fail: item.auto_fail,
-            evidence,
+            evidence: j.evidence,
+            confidence: j.confidence.clamp(0.0, 1.0),
+            review_reasons: j.reasons,
         });
     }
+    let review_reasons: Vec<ReviewReason> = ReviewReason::ALL
+        .into_iter()
+        .filter(|r| reasons.contains(r))
+        .collect();
     let applicable: f64 = items
         .iter()
         .filter(|i| i.result != Outcome::Na)
@@ -409,6 +516,8 @@ pub fn evaluate(
         items,
         total_score,
         auto_fail,
+        needs_review: !review_reasons.is_empty(),
+        review_reasons,
         customer_sentiment_start: ctx
             .sentiment_at(Speaker::Customer, CallEnd::Start, n)
             .map(|(l, _)| l),
@@ -419,12 +528,40 @@ pub fn evaluate(
     }
 }
 
-fn judge(
-    ctx: &CallContext,
-    form: &Form,
-    item: &ItemConfig,
-    detector: &Detector,
-) -> (Outcome, Evidence) {
+/// The reliability check every item goes through after its detector: a failed item whose
+/// evidence utterance has low-confidence ASR (`asr_low_confidence`) or an uncertain speaker
+/// (`roles_uncertain`) is flagged for review; if the item is an auto-fail item, that evidence is
+/// too weak to zero the call, so the item passes (pending the review) with confidence 1 − the
+/// confidence the fail would have had.
+fn review(ctx: &CallContext, item: &ItemConfig, mut j: Judged) -> Judged {
+    let Some(i) = j.at.filter(|_| j.result == Outcome::Fail) else {
+        return j;
+    };
+    let mut weak = false;
+    if ctx.asr_low(i) {
+        j.reasons.push(ReviewReason::AsrLowConfidence);
+        weak = true;
+    }
+    if !ctx.role_certain(i) {
+        j.reasons.push(ReviewReason::RolesUncertain);
+        weak = true;
+    }
+    if weak && item.auto_fail {
+        j.result = Outcome::Pass;
+        j.confidence = 1.0 - j.confidence;
+        j.evidence.text = format!("needs review, not auto-failed: {}", j.evidence.text);
+    }
+    j
+}
+
+/// Confidence of a metric rule: 1 when the measured value is at least 10 % (of the rule's value,
+/// or 1 when that is smaller) away from the limit, falling linearly to 0.5 at the limit.
+fn metric_confidence(actual: f64, limit: f64) -> f64 {
+    let margin = (actual - limit).abs() / limit.abs().max(1.0);
+    (0.5 + 5.0 * margin).min(1.0)
+}
+
+fn judge(ctx: &CallContext, form: &Form, item: &ItemConfig, detector: &Detector) -> Judged {
     let utts = &ctx.transcript.utterances;
     let hold_requests: Vec<usize> = ctx
         .agent_utterances_with_step("hold_request")
@@ -439,22 +576,22 @@ fn judge(
         || ctx.metrics.unannounced_wait_count > 0;
     match item.na_when {
         Some(NaWhen::CustomerNotUpset) if ctx.first_upset.is_none() => {
-            return (
-                Outcome::Na,
-                Evidence {
-                    text: "customer not upset".into(),
-                    ..Evidence::default()
-                },
+            // As sure as the most negative customer line is far from "upset".
+            let most_negative = utts
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| u.speaker == Speaker::Customer)
+                .filter_map(|(i, _)| ctx.judgement(i)?.sentiment.as_ref())
+                .filter(|s| s.label == "negative")
+                .map(|s| f64::from(s.score))
+                .fold(0.0, f64::max);
+            return Judged::na(
+                "customer not upset",
+                (1.0 - most_negative) * ctx.role_factor,
             );
         }
         Some(NaWhen::NoHold) if !has_hold => {
-            return (
-                Outcome::Na,
-                Evidence {
-                    text: "no hold in the call".into(),
-                    ..Evidence::default()
-                },
-            );
+            return Judged::na("no hold in the call", 1.0);
         }
         _ => {}
     }
@@ -466,56 +603,98 @@ fn judge(
                 Some(NaWhen::CustomerNotUpset) => ctx.first_upset.map_or(0, |i| utts[i].start_ms),
                 _ => 0,
             };
-            let best = ctx
+            let candidates: Vec<(usize, f32)> = ctx
                 .agent_utterances_with_step(step)
-                .filter(|&(i, s)| {
-                    ctx.in_window(&utts[i], w)
-                        && utts[i].end_ms >= not_before
-                        && item.min_score.is_none_or(|m| s >= m)
-                })
+                .filter(|&(i, _)| ctx.in_window(&utts[i], w) && utts[i].end_ms >= not_before)
+                .collect();
+            let best = candidates
+                .iter()
+                .copied()
+                .filter(|&(_, s)| item.min_score.is_none_or(|m| s >= m))
                 .max_by(|a, b| a.1.total_cmp(&b.1));
-            // The item's phrases (mandated wording, common ASR spellings of it) also count: the
-            // first agent utterance in the window that says one.
-            let phrases = item_phrases(item);
-            let by_phrase = || {
-                utts.iter().enumerate().position(|(_, u)| {
-                    is_agent(u)
-                        && ctx.in_window(u, w)
-                        && u.end_ms >= not_before
-                        && says_phrase(&u.text, &phrases)
-                })
-            };
-            match best.map(|(i, _)| i).or_else(by_phrase) {
-                Some(i) => (Outcome::Pass, ctx.utterance_evidence(i)),
-                None => (
-                    Outcome::Fail,
-                    ctx.window_evidence(w, format!("no agent utterance classified {step}")),
-                ),
+            if let Some((i, p)) = best {
+                return Judged::by(Outcome::Pass, ctx, i, f64::from(p) * ctx.factor(i));
             }
-        }
-        Detector::Courtesy => {
-            let mut agent_count = 0;
-            let worst = utts
+            // The item's phrases (mandated wording, common ASR spellings of it) also count: the
+            // first agent turn in the window that says one.
+            let phrases = item_phrases(item);
+            let by_phrase = utts.iter().position(|u| {
+                is_agent_turn(u)
+                    && ctx.in_window(u, w)
+                    && u.end_ms >= not_before
+                    && says_phrase(&u.text, &phrases)
+            });
+            if let Some(i) = by_phrase {
+                return Judged::by(Outcome::Pass, ctx, i, ctx.factor(i));
+            }
+            // A fail is as sure as the best hit the item's min_score turned away is weak, and less
+            // so when garbled agent turns in the window may have held the step.
+            let near_miss = candidates
+                .iter()
+                .map(|&(_, s)| f64::from(s))
+                .fold(0.0, f64::max);
+            let garbled = utts
                 .iter()
                 .enumerate()
-                .filter(|(_, u)| is_agent(u) && ctx.in_window(u, w))
+                .any(|(i, u)| is_agent_turn(u) && ctx.in_window(u, w) && ctx.asr_low(i));
+            let confidence = (1.0 - near_miss) * ctx.role_factor * if garbled { 0.5 } else { 1.0 };
+            Judged::new(
+                Outcome::Fail,
+                ctx.window_evidence(w, format!("no agent utterance classified {step}")),
+                confidence,
+            )
+        }
+        Detector::Courtesy => {
+            let auto_fail_min = item.min_score;
+            let review_min = item.courtesy_review_min_score();
+            let mut agent_count = 0;
+            let impolite: Vec<(usize, f32)> = utts
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| is_agent_turn(u) && ctx.in_window(u, w))
                 .inspect(|_| agent_count += 1)
                 .filter_map(|(i, _)| {
                     let c = ctx.judgement(i)?.courtesy.as_ref()?;
-                    (c.label == "impolite" && item.min_score.is_none_or(|m| c.score >= m))
-                        .then_some((i, c.score))
+                    (c.label == "impolite").then_some((i, c.score))
                 })
-                .max_by(|a, b| a.1.total_cmp(&b.1));
-            match worst {
-                Some((i, _)) => (Outcome::Fail, ctx.utterance_evidence(i)),
-                None => (
-                    Outcome::Pass,
-                    ctx.window_evidence(
-                        w,
-                        format!("{agent_count} agent utterances, none impolite"),
-                    ),
-                ),
+                .collect();
+            let worst = |keep: &dyn Fn(usize, f32) -> bool| {
+                impolite
+                    .iter()
+                    .copied()
+                    .filter(|&(i, p)| keep(i, p))
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+            };
+            let strong = |p: f32| auto_fail_min.is_none_or(|m| p >= m);
+            // Strong evidence from a reliable utterance first: it fails the item whatever else
+            // the call holds. Strong evidence from an unreliable one fails it too, and the
+            // reliability check (`review`) then flags the call and keeps it from auto-failing.
+            let reliable = |i: usize| !ctx.asr_low(i) && ctx.role_certain(i);
+            if let Some((i, p)) =
+                worst(&|i, p| strong(p) && reliable(i)).or_else(|| worst(&|_, p| strong(p)))
+            {
+                return Judged::by(Outcome::Fail, ctx, i, f64::from(p) * ctx.factor(i));
             }
+            if let Some((i, p)) = worst(&|_, p| review_min.is_some_and(|r| p >= r)) {
+                let mut j = Judged::by(
+                    Outcome::Pass,
+                    ctx,
+                    i,
+                    (1.0 - f64::from(p)) * ctx.role_factor,
+                );
+                j.evidence.text = format!(
+                    "needs review: p(impolite) {p:.2} below the auto-fail threshold: {}",
+                    j.evidence.text
+                );
+                j.reasons.push(ReviewReason::CourtesyLowConfidence);
+                return j;
+            }
+            let max_p = worst(&|_, _| true).map_or(0.0, |(_, p)| f64::from(p));
+            Judged::new(
+                Outcome::Pass,
+                ctx.window_evidence(w, format!("{agent_count} agent utterances, none impolite")),
+                (1.0 - max_p) * ctx.role_factor,
+            )
         }
         Detector::HoldEtiquette => {
             let first_request = hold_requests.first().copied();
@@ -534,32 +713,35 @@ fn judge(
                     text: format!(
                         "customer kept waiting {:.1} s at {} without being asked",
                         wait.seconds(),
-                        fmt_time(wait.start_ms)
+                        fmt_clock(wait.start_ms)
                     ),
                 };
-                return (Outcome::Fail, e);
+                return Judged::new(Outcome::Fail, e, ctx.role_factor);
             }
+            let step_p = |i: usize, step: &str| {
+                ctx.judgement(i)
+                    .and_then(|j| j.step_score(step))
+                    .map_or(1.0, f64::from)
+                    * ctx.factor(i)
+            };
             match (first_request, last_return) {
                 (Some(r), Some(t)) if utts[r].start_ms <= utts[t].start_ms => {
-                    (Outcome::Pass, ctx.utterance_evidence(r))
+                    let c = step_p(r, "hold_request").min(step_p(t, "hold_return"));
+                    Judged::by(Outcome::Pass, ctx, r, c)
                 }
                 (None, Some(t)) => {
-                    let mut e = ctx.utterance_evidence(t);
-                    e.text = format!("thanked for holding but never asked: {}", e.text);
-                    (Outcome::Fail, e)
+                    let mut j = Judged::by(Outcome::Fail, ctx, t, step_p(t, "hold_return"));
+                    j.evidence.text =
+                        format!("thanked for holding but never asked: {}", j.evidence.text);
+                    j
                 }
                 (Some(r), _) => {
-                    let mut e = ctx.utterance_evidence(r);
-                    e.text = format!("no thanks after the hold; request was: {}", e.text);
-                    (Outcome::Fail, e)
+                    let mut j = Judged::by(Outcome::Fail, ctx, r, step_p(r, "hold_request"));
+                    j.evidence.text =
+                        format!("no thanks after the hold; request was: {}", j.evidence.text);
+                    j
                 }
-                (None, None) => (
-                    Outcome::Na,
-                    Evidence {
-                        text: "no hold in the call".into(),
-                        ..Evidence::default()
-                    },
-                ),
+                (None, None) => Judged::na("no hold in the call", 1.0),
             }
         }
         Detector::Sentiment {
@@ -570,27 +752,25 @@ fn judge(
         } => match ctx.sentiment_at(*speaker, *at, form.config.sentiment_utterances) {
             Some((found, i)) => {
                 let ok = (found.label == *label) == *equal;
-                let mut e = ctx.utterance_evidence(i);
-                e.text = format!("{} sentiment {}: {}", speaker, found.label, e.text);
-                (if ok { Outcome::Pass } else { Outcome::Fail }, e)
+                let p = ctx
+                    .judgement(i)
+                    .and_then(|j| j.sentiment.as_ref())
+                    .map_or(0.5, |s| f64::from(s.score));
+                let mut j = Judged::by(
+                    if ok { Outcome::Pass } else { Outcome::Fail },
+                    ctx,
+                    i,
+                    p * ctx.factor(i),
+                );
+                j.evidence.text =
+                    format!("{} sentiment {}: {}", speaker, found.label, j.evidence.text);
+                j
             }
-            None => (
-                Outcome::Na,
-                Evidence {
-                    text: format!("no {speaker} utterances"),
-                    ..Evidence::default()
-                },
-            ),
+            None => Judged::na(format!("no {speaker} utterances"), ctx.role_factor),
         },
         Detector::Metric { name, op, value } => {
             let Some(actual) = ctx.metrics.by_name(name) else {
-                return (
-                    Outcome::Na,
-                    Evidence {
-                        text: format!("unknown metric {name}"),
-                        ..Evidence::default()
-                    },
-                );
+                return Judged::na(format!("unknown metric {name}"), 0.0);
             };
             let ok = op.holds(actual, *value);
             let mut e = Evidence {
@@ -617,26 +797,36 @@ fn judge(
             if let Some((s, end)) = span {
                 e.start_ms = Some(s);
                 e.end_ms = Some(end);
-                e.text = format!("{} at {}", e.text, fmt_time(s));
+                e.text = format!("{} at {}", e.text, fmt_clock(s));
             }
-            (if ok { Outcome::Pass } else { Outcome::Fail }, e)
+            // Metrics of one party depend on who is who.
+            let by_party = name.starts_with("agent_") || name.starts_with("customer_");
+            let confidence =
+                metric_confidence(actual, *value) * if by_party { ctx.role_factor } else { 1.0 };
+            Judged::new(
+                if ok { Outcome::Pass } else { Outcome::Fail },
+                e,
+                confidence,
+            )
         }
         Detector::PhraseRequired | Detector::PhraseForbidden => {
             let phrases = item_phrases(item);
-            let hit = utts.iter().enumerate().find(|(_, u)| {
-                is_agent(u) && ctx.in_window(u, w) && says_phrase(&u.text, &phrases)
-            });
+            let hit = utts
+                .iter()
+                .position(|u| is_agent(u) && ctx.in_window(u, w) && says_phrase(&u.text, &phrases));
             let required = matches!(detector, Detector::PhraseRequired);
             match (hit, required) {
-                (Some((i, _)), true) => (Outcome::Pass, ctx.utterance_evidence(i)),
-                (Some((i, _)), false) => (Outcome::Fail, ctx.utterance_evidence(i)),
-                (None, true) => (
+                (Some(i), true) => Judged::by(Outcome::Pass, ctx, i, ctx.factor(i)),
+                (Some(i), false) => Judged::by(Outcome::Fail, ctx, i, ctx.factor(i)),
+                (None, true) => Judged::new(
                     Outcome::Fail,
                     ctx.window_evidence(w, "required phrase not said".into()),
+                    ctx.role_factor,
                 ),
-                (None, false) => (
+                (None, false) => Judged::new(
                     Outcome::Pass,
                     ctx.window_evidence(w, "no forbidden phrase".into()),
+                    ctx.role_factor,
                 ),
             }
         }

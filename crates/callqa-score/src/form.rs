@@ -17,6 +17,49 @@
 //! detector = "script_step:greeting"
 //! window = { first_s = 20 }
 //! ```
+//!
+//! # Auto-fail, review and confidence
+//!
+//! A call is auto-failed (total 0) only on high-confidence evidence; weaker evidence flags it for
+//! a person to check (`call_scores.needs_review`, with `call_scores.review_reasons` naming why:
+//! the names are [`callqa_core::ReviewReason`]) instead of silently zeroing it.
+//!
+//! - **Reliable utterance.** An utterance can fail an auto-fail item on its own only when its
+//!   ASR confidence is adequate (Whisper `avg_logprob >= min_asr_avg_logprob`, form key), whose
+//!   it is is certain (roles read off channels, or inferred with
+//!   `role_confidence >= min_role_confidence`, form key; speaker not `unknown`), and it is a turn,
+//!   not a back-channel (`Utterance::backchannel`: back-channels are skipped by the script-step
+//!   and courtesy judgements altogether).
+//! - **Courtesy.** An agent turn with p(impolite) `>= min_score` (the item's auto-fail threshold;
+//!   0.7 in the shipped forms) fails the item, and the call when the item is `auto_fail`, if the
+//!   turn is reliable. If the only such turns are unreliable, the item passes pending review,
+//!   with `asr_low_confidence` and/or `roles_uncertain`, and the turn as evidence. A turn with
+//!   p(impolite) in `[review_min_score, min_score)` (default review threshold 0.5) passes the
+//!   item and flags the call with `courtesy_low_confidence`, the turn as evidence.
+//! - **Any failed item** whose evidence is an utterance gets `asr_low_confidence` when that
+//!   utterance's ASR confidence is low and `roles_uncertain` when its speaker is uncertain; on an
+//!   auto-fail item such evidence is too weak to zero the call and the item passes, pending the
+//!   review. Items that fail for lack of evidence (a script step not found in its window) and
+//!   metric items keep their result.
+//! - **Roles.** A call whose roles were inferred with `role_confidence < min_role_confidence`
+//!   always gets `roles_uncertain`.
+//!
+//! Per-item confidence (`evaluations.confidence`, 0-1), the engine's certainty of the result:
+//! - `script_step`: a pass on the classifier, the step's probability for the evidence utterance;
+//!   a pass on a phrase, 1; a fail, 1 − the best step probability that `min_score` turned away
+//!   (1 when none), halved when an agent turn in the window has low-confidence ASR.
+//! - `courtesy`: a fail, p(impolite) of the evidence turn; a pass, 1 − the highest p(impolite)
+//!   of an agent turn labelled impolite (1 when none is); a pass pending review on a turn that
+//!   would have auto-failed the call, 1 − that fail's confidence.
+//! - `sentiment`: the classifier probability of the evidence utterance's sentiment label;
+//!   `hold_etiquette`: the hold-request/return step probabilities (the lower), 1 for a wait
+//!   measured in silence; `phrase:` detectors: 1.
+//! - `metric`: 1 when the value is at least 10 % away from the rule's limit, falling linearly
+//!   to 0.5 at the limit.
+//! - `na`: 1, except `customer_not_upset`: 1 − the highest p(negative) of a customer utterance.
+//! - Then lowered for the evidence: multiplied by `role_confidence` when roles were inferred
+//!   (for every detector that depends on who spoke), halved for an `unknown` speaker, halved for
+//!   low-confidence ASR.
 
 use callqa_core::Speaker;
 use serde::Deserialize;
@@ -52,6 +95,19 @@ pub struct FormConfig {
     /// Number of customer utterances averaged for sentiment at the start and at the end.
     #[serde(default = "default_sentiment_utterances")]
     pub sentiment_utterances: usize,
+    /// An utterance whose Whisper average token log-probability (`utterances.asr_avg_logprob`) is
+    /// below this is *low-confidence ASR*: its text may be garbled, so it cannot fail an auto-fail
+    /// item on its own, and a failed item whose evidence it is flags the call for review
+    /// (`asr_low_confidence`). Utterances without a log-probability (not from ASR) are never
+    /// low-confidence. Default [`DEFAULT_MIN_ASR_AVG_LOGPROB`], calibrated on real speech (see the
+    /// constant).
+    #[serde(default = "default_min_asr_avg_logprob")]
+    pub min_asr_avg_logprob: f32,
+    /// When the roles were inferred from a mono recording (`calls.roles_inferred`), a
+    /// `role_confidence` below this makes them *uncertain*: the call is flagged for review
+    /// (`roles_uncertain`) and no agent utterance can fail an auto-fail item on its own. Default 0.6.
+    #[serde(default = "default_min_role_confidence")]
+    pub min_role_confidence: f32,
     /// The form's sections, in display order.
     pub sections: Vec<SectionConfig>,
 }
@@ -74,6 +130,21 @@ fn default_upset_threshold() -> f32 {
 fn default_sentiment_utterances() -> usize {
     2
 }
+fn default_min_asr_avg_logprob() -> f32 {
+    DEFAULT_MIN_ASR_AVG_LOGPROB
+}
+fn default_min_role_confidence() -> f32 {
+    0.6
+}
+
+/// Default of [`FormConfig::min_asr_avg_logprob`].
+///
+/// Calibration (`benches/asr_confidence.py`): TO BE FILLED.
+pub const DEFAULT_MIN_ASR_AVG_LOGPROB: f32 = -1.0;
+
+/// Default of [`ItemConfig::review_min_score`] on a `courtesy` item (lowered to `min_score` when
+/// that is lower).
+pub const DEFAULT_COURTESY_REVIEW_MIN_SCORE: f32 = 0.5;
 
 /// A titled group of items.
 #[derive(Debug, Clone, Deserialize)]
@@ -119,10 +190,32 @@ pub struct ItemConfig {
     #[serde(default)]
     pub phrases: Vec<String>,
     /// Minimum classifier probability: for `script_step:` the step's (default: the model's own
-    /// threshold); for `courtesy` the impolite label's before an utterance fails the item
-    /// (default: whatever the model decides).
+    /// threshold); for `courtesy` the auto-fail threshold, p(impolite) at or above which an
+    /// agent utterance fails the item (default: whatever the model decides). On an auto-fail item
+    /// the utterance must also be reliable: ASR confidence adequate (`min_asr_avg_logprob`), roles
+    /// certain (`min_role_confidence`, speaker not `unknown`), not a back-channel.
     #[serde(default)]
     pub min_score: Option<f32>,
+    /// `courtesy` only: the review threshold. An agent utterance with p(impolite) at or above
+    /// this but below `min_score` does not fail the item (it passes) but flags the call for review
+    /// (`courtesy_low_confidence`), with the utterance as evidence. Default
+    /// [`DEFAULT_COURTESY_REVIEW_MIN_SCORE`] (or `min_score` when lower); no review band when
+    /// `min_score` is unset.
+    #[serde(default)]
+    pub review_min_score: Option<f32>,
+}
+
+impl ItemConfig {
+    /// The review threshold of a `courtesy` item: `review_min_score`, else
+    /// [`DEFAULT_COURTESY_REVIEW_MIN_SCORE`] capped at `min_score`; `None` (no review band) when
+    /// neither is set.
+    pub fn courtesy_review_min_score(&self) -> Option<f32> {
+        match (self.review_min_score, self.min_score) {
+            (Some(r), _) => Some(r),
+            (None, Some(m)) => Some(DEFAULT_COURTESY_REVIEW_MIN_SCORE.min(m)),
+            (None, None) => None,
+        }
+    }
 }
 
 /// A time window relative to the call's start or end. Both set: the item may be satisfied in
@@ -379,6 +472,24 @@ impl Form {
         if config.name.trim().is_empty() {
             err("form.name".into(), "must not be empty".into());
         }
+        if !(config.min_asr_avg_logprob.is_finite() && config.min_asr_avg_logprob <= 0.0) {
+            err(
+                "form.min_asr_avg_logprob".into(),
+                format!(
+                    "must be a log-probability <= 0, got {}",
+                    config.min_asr_avg_logprob
+                ),
+            );
+        }
+        if !(0.0..=1.0).contains(&config.min_role_confidence) {
+            err(
+                "form.min_role_confidence".into(),
+                format!(
+                    "must be a number in [0, 1], got {}",
+                    config.min_role_confidence
+                ),
+            );
+        }
         for (k, v) in [
             ("dead_air_limit_s", config.dead_air_limit_s),
             ("hold_min_s", config.hold_min_s),
@@ -436,8 +547,35 @@ impl Form {
                         );
                     }
                 }
+                for (k, v) in [
+                    ("min_score", item.min_score),
+                    ("review_min_score", item.review_min_score),
+                ] {
+                    if let Some(v) = v
+                        && !(0.0..=1.0).contains(&v)
+                    {
+                        err(
+                            format!("{key}.{k}"),
+                            format!("must be a probability in [0, 1], got {v}"),
+                        );
+                    }
+                }
+                if let (Some(r), Some(m)) = (item.review_min_score, item.min_score)
+                    && r > m
+                {
+                    err(
+                        format!("{key}.review_min_score"),
+                        format!("must not be above min_score ({m}), got {r}"),
+                    );
+                }
                 match Detector::parse(&item.detector, step_labels, sentiment_labels) {
                     Ok(d) => {
+                        if item.review_min_score.is_some() && d != Detector::Courtesy {
+                            err(
+                                format!("{key}.review_min_score"),
+                                "only a courtesy item has a review threshold".into(),
+                            );
+                        }
                         if matches!(d, Detector::PhraseRequired | Detector::PhraseForbidden)
                             && item.phrases.is_empty()
                         {

@@ -453,3 +453,294 @@ fn courtesy_min_score_ignores_weakly_impolite_lines() {
     assert_eq!(outcome(&card, "courtesy"), Outcome::Fail);
     assert!(card.auto_fail);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Review instead of silent zeroes: auto-fail only on reliable, high-probability evidence.
+
+use callqa_core::ReviewReason;
+
+fn item<'c>(card: &'c callqa_score::Scorecard, id: &str) -> &'c callqa_score::ItemResult {
+    card.items
+        .iter()
+        .find(|i| i.item_id == id)
+        .expect("item present")
+}
+
+/// An agent line with this p(impolite), greeted first.
+fn rude_call(p: f32) -> (Transcript, Vec<UtteranceJudgement>) {
+    use Speaker::*;
+    call(vec![
+        (Agent, 1.0, 3.0, "您好，工号一零零一", step("greeting")),
+        (Customer, 3.5, 5.0, "我不明白", sentiment("neutral", 0.8)),
+        (Agent, 5.5, 7.0, "你自己不看短信怪谁", impolite(p)),
+    ])
+}
+
+#[test]
+fn a_clearly_impolite_reliable_turn_auto_fails_without_review() {
+    let (t, j) = rude_call(0.88);
+    let card = evaluate(&phrase_form(), &t, &j);
+    let c = item(&card, "courtesy");
+    assert_eq!(c.result, Outcome::Fail);
+    assert_eq!(c.evidence.idx, Some(2));
+    assert!((c.confidence - 0.88).abs() < 1e-6, "{}", c.confidence);
+    assert!(card.auto_fail);
+    assert_eq!(card.total_score, 0.0);
+    assert!(!card.needs_review, "{:?}", card.review_reasons);
+}
+
+#[test]
+fn a_weakly_impolite_turn_passes_and_flags_the_call_for_review() {
+    // 0.62: between the review threshold (default 0.5) and min_score 0.7.
+    let (t, j) = rude_call(0.62);
+    let card = evaluate(&phrase_form(), &t, &j);
+    let c = item(&card, "courtesy");
+    assert_eq!(c.result, Outcome::Pass);
+    assert_eq!(c.evidence.idx, Some(2), "the suspect turn is the evidence");
+    assert_eq!(c.review_reasons, vec![ReviewReason::CourtesyLowConfidence]);
+    assert!((c.confidence - 0.38).abs() < 1e-6, "{}", c.confidence);
+    assert!(!card.auto_fail);
+    assert!(card.total_score > 0.0);
+    assert!(card.needs_review);
+    assert_eq!(
+        card.review_reasons,
+        vec![ReviewReason::CourtesyLowConfidence]
+    );
+    // Below the review threshold: a plain pass.
+    let (t, j) = rude_call(0.45);
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert_eq!(outcome(&card, "courtesy"), Outcome::Pass);
+    assert!(!card.needs_review);
+    assert!((item(&card, "courtesy").confidence - 0.55).abs() < 1e-6);
+}
+
+#[test]
+fn the_review_threshold_is_a_form_key() {
+    let text = PHRASE_FORM.replace(
+        "min_score = 0.7\n",
+        "min_score = 0.7\nreview_min_score = 0.65\n",
+    );
+    let config: FormConfig = toml::from_str(&text).expect("form parses");
+    let form = Form::validate(config, &SCRIPT_STEP_LABELS, &SENTIMENT_LABELS).expect("valid");
+    let (t, j) = rude_call(0.62);
+    let card = evaluate(&form, &t, &j);
+    assert_eq!(outcome(&card, "courtesy"), Outcome::Pass);
+    assert!(!card.needs_review, "0.62 is below review_min_score 0.65");
+}
+
+#[test]
+fn an_impolite_turn_with_low_asr_confidence_cannot_auto_fail_the_call() {
+    let (mut t, j) = rude_call(0.9);
+    t.utterances[2].avg_logprob = Some(-1.6);
+    let card = evaluate(&phrase_form(), &t, &j);
+    let c = item(&card, "courtesy");
+    assert_eq!(c.result, Outcome::Pass);
+    assert_eq!(c.evidence.idx, Some(2));
+    assert_eq!(c.review_reasons, vec![ReviewReason::AsrLowConfidence]);
+    // 1 - 0.9 * 0.5 (halved for low-confidence ASR)
+    assert!((c.confidence - 0.55).abs() < 1e-6, "{}", c.confidence);
+    assert!(!card.auto_fail);
+    assert!(card.total_score > 0.0);
+    assert_eq!(card.review_reasons, vec![ReviewReason::AsrLowConfidence]);
+    // Adequate ASR confidence: the same line fails the call.
+    t.utterances[2].avg_logprob = Some(-0.3);
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert!(card.auto_fail);
+    assert!(!card.needs_review);
+}
+
+#[test]
+fn a_reliable_impolite_turn_fails_the_call_even_beside_a_garbled_one() {
+    use Speaker::*;
+    let (mut t, j) = call(vec![
+        (Agent, 1.0, 3.0, "喂你怎么么", impolite(0.95)),
+        (Customer, 3.5, 5.0, "我不明白", sentiment("neutral", 0.8)),
+        (Agent, 5.5, 7.0, "你自己不看短信怪谁", impolite(0.8)),
+    ]);
+    t.utterances[0].avg_logprob = Some(-1.8);
+    t.utterances[2].avg_logprob = Some(-0.2);
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert_eq!(outcome(&card, "courtesy"), Outcome::Fail);
+    assert_eq!(item(&card, "courtesy").evidence.idx, Some(2));
+    assert!(card.auto_fail);
+}
+
+#[test]
+fn inferred_roles_with_low_confidence_flag_the_call_and_cannot_auto_fail_it() {
+    let (mut t, j) = rude_call(0.9);
+    t.roles_inferred = true;
+    t.role_confidence = 0.45;
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert_eq!(outcome(&card, "courtesy"), Outcome::Pass);
+    assert!(!card.auto_fail);
+    assert_eq!(card.review_reasons, vec![ReviewReason::RolesUncertain]);
+    // Uncertain roles flag the call even with nothing impolite in it.
+    let (mut t, j) = rude_call(0.1);
+    t.roles_inferred = true;
+    t.role_confidence = 0.45;
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert!(card.needs_review);
+    assert_eq!(card.review_reasons, vec![ReviewReason::RolesUncertain]);
+    // Confident inferred roles: the line fails the call; confidence scaled by role_confidence.
+    let (mut t, j) = rude_call(0.9);
+    t.roles_inferred = true;
+    t.role_confidence = 0.8;
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert!(card.auto_fail);
+    assert!(!card.needs_review);
+    assert!((item(&card, "courtesy").confidence - 0.72).abs() < 1e-6);
+    assert!((item(&card, "self_intro").confidence - 0.8).abs() < 1e-6);
+}
+
+#[test]
+fn an_unknown_speaker_cannot_auto_fail_the_call() {
+    let (mut t, j) = rude_call(0.9);
+    t.utterances[2].speaker = Speaker::Unknown;
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert_eq!(outcome(&card, "courtesy"), Outcome::Pass);
+    assert!(!card.auto_fail);
+    assert_eq!(card.review_reasons, vec![ReviewReason::RolesUncertain]);
+}
+
+#[test]
+fn back_channels_are_not_turns_for_script_steps_and_courtesy() {
+    use Speaker::*;
+    let (mut t, j) = call(vec![
+        (
+            Customer,
+            1.0,
+            6.0,
+            "我的宽带从昨天开始就断了，一直连不上",
+            sentiment("negative", 0.5),
+        ),
+        (Agent, 2.0, 2.6, "嗯，您好", step("greeting")),
+        (Agent, 3.0, 3.5, "工号", UtteranceJudgement::default()),
+        (Agent, 4.0, 4.4, "切", impolite(0.95)),
+    ]);
+    for u in &mut t.utterances[1..] {
+        u.backchannel = true;
+    }
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert_eq!(outcome(&card, "courtesy"), Outcome::Pass);
+    assert!(!card.auto_fail);
+    assert!(!card.needs_review);
+    assert_eq!(
+        outcome(&card, "self_intro"),
+        Outcome::Fail,
+        "phrase in a back-channel"
+    );
+    // Unflagged, the same lines are turns.
+    for u in &mut t.utterances {
+        u.backchannel = false;
+    }
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert_eq!(outcome(&card, "courtesy"), Outcome::Fail);
+    assert_eq!(outcome(&card, "self_intro"), Outcome::Pass);
+    let card = evaluate(&form(), &t, &j);
+    assert_eq!(outcome(&card, "greeting"), Outcome::Pass);
+}
+
+#[test]
+fn a_failed_item_on_garbled_evidence_is_flagged_and_keeps_its_result_unless_auto_fail() {
+    use Speaker::*;
+    // hold_etiquette fails on a "thanks for holding" nobody asked for; the line is garbled.
+    let (mut t, j) = call(vec![
+        (Agent, 1.0, 3.0, "您好，欢迎致电", step("greeting")),
+        (Agent, 15.0, 17.0, "让您久等了", step("hold_return")),
+    ]);
+    t.utterances[1].avg_logprob = Some(-2.0);
+    let card = evaluate(&form(), &t, &j);
+    let h = item(&card, "hold_etiquette");
+    assert_eq!(h.result, Outcome::Fail);
+    assert_eq!(h.review_reasons, vec![ReviewReason::AsrLowConfidence]);
+    assert!(
+        card.review_reasons
+            .contains(&ReviewReason::AsrLowConfidence)
+    );
+    // A forbidden phrase said in a garbled line does not zero the call when the item is auto-fail.
+    let text = PHRASE_FORM.to_string()
+        + "[[sections.items]]\nid = \"no_swearing\"\nweight = 5\ndetector = \"phrase:forbidden\"\nphrases = [\"你烦不烦\"]\nauto_fail = true\n";
+    let config: FormConfig = toml::from_str(&text).expect("form parses");
+    let f = Form::validate(config, &SCRIPT_STEP_LABELS, &SENTIMENT_LABELS).expect("valid");
+    let (mut t, j) = call(vec![(
+        Agent,
+        1.0,
+        3.0,
+        "你烦不烦啊",
+        UtteranceJudgement::default(),
+    )]);
+    t.utterances[0].avg_logprob = Some(-1.4);
+    let card = evaluate(&f, &t, &j);
+    assert_eq!(outcome(&card, "no_swearing"), Outcome::Pass);
+    assert!(!card.auto_fail);
+    assert_eq!(card.review_reasons, vec![ReviewReason::AsrLowConfidence]);
+    t.utterances[0].avg_logprob = None; // not from ASR: reliable
+    let card = evaluate(&f, &t, &j);
+    assert_eq!(outcome(&card, "no_swearing"), Outcome::Fail);
+    assert!(card.auto_fail);
+}
+
+#[test]
+fn the_asr_cut_is_a_form_key() {
+    let (mut t, j) = rude_call(0.9);
+    t.utterances[2].avg_logprob = Some(-0.9);
+    let strict = FORM.replace(
+        "dead_air_limit_s = 10\n",
+        "dead_air_limit_s = 10\nmin_asr_avg_logprob = -0.5\n",
+    );
+    let config: FormConfig = toml::from_str(&strict).expect("form parses");
+    let f = Form::validate(config, &SCRIPT_STEP_LABELS, &SENTIMENT_LABELS).expect("valid");
+    let card = evaluate(&f, &t, &j);
+    assert!(!card.auto_fail);
+    assert_eq!(card.review_reasons, vec![ReviewReason::AsrLowConfidence]);
+}
+
+#[test]
+fn confidence_per_detector() {
+    use Speaker::*;
+    let (t, j) = call(vec![
+        (Agent, 1.0, 3.0, "您好，欢迎致电", step("greeting")),
+        (Customer, 3.5, 5.0, "我想查话费", sentiment("neutral", 0.8)),
+        (Agent, 5.5, 7.0, "好的", UtteranceJudgement::default()),
+    ]);
+    let card = evaluate(&form(), &t, &j);
+    let conf = |id: &str| item(&card, id).confidence;
+    assert!(
+        (conf("greeting") - 0.9).abs() < 1e-6,
+        "classifier probability"
+    );
+    assert_eq!(conf("farewell"), 1.0, "fail with no near miss");
+    assert_eq!(conf("courtesy"), 1.0, "nothing labelled impolite");
+    // dead air 0 s against 10 s and 0 interruptions against 2: clear margins.
+    assert_eq!(conf("dead_air"), 1.0);
+    assert_eq!(conf("interruptions"), 1.0);
+    assert!(
+        (conf("empathy") - 1.0).abs() < 1e-6,
+        "no negative customer line"
+    );
+    for i in &card.items {
+        assert!((0.0..=1.0).contains(&i.confidence), "{i:?}");
+    }
+}
+
+#[test]
+fn evidence_times_never_show_sixty_seconds() {
+    use Speaker::*;
+    let (t, j) = call(vec![
+        (Agent, 1.0, 3.0, "您好", step("greeting")),
+        (
+            Customer,
+            100.0,
+            119.96,
+            "我想查话费",
+            sentiment("neutral", 0.8),
+        ),
+    ]);
+    let card = evaluate(&form(), &t, &j);
+    let c = item(&card, "courtesy");
+    assert!(
+        c.evidence.text.ends_with("in 00:01.0-02:00.0"),
+        "{}",
+        c.evidence.text
+    );
+}

@@ -35,6 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 script_step: Some("greeting".into()),
                 script_step_score: Some(0.7),
                 script_steps: vec!["greeting".into()],
+                backchannel: false,
             });
             rows.activity.push(ActivityRow {
                 call_id: call_id.clone(),
@@ -52,6 +53,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             form: "inbound-zh".into(),
             total_score: (c % 100) as f64,
             auto_fail: false,
+            needs_review: c % 10 == 0,
+            review_reasons: if c % 10 == 0 {
+                vec!["courtesy_low_confidence".into()]
+            } else {
+                vec![]
+            },
             items_passed: 9,
             items_failed: 1,
             items_na: 1,

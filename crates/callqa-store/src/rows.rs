@@ -166,6 +166,8 @@ pub struct UtteranceRow {
     pub script_step_score: Option<f64>,
     /// Every step detected.
     pub script_steps: Vec<String>,
+    /// A back-channel, not a turn.
+    pub backchannel: bool,
 }
 
 /// `activity`: one VAD speech span of one party.
@@ -218,6 +220,10 @@ pub struct EvaluationRow {
     pub evidence_end_ms: Option<i64>,
     /// Evidence text.
     pub evidence_text: Option<String>,
+    /// Confidence of the result, 0-1.
+    pub confidence: f64,
+    /// Why the item needs review (`callqa_core::ReviewReason` names).
+    pub review_reasons: Vec<String>,
 }
 
 /// `call_scores`: one row per call and form.
@@ -237,6 +243,10 @@ pub struct CallScoreRow {
     pub total_score: f64,
     /// Auto-failed.
     pub auto_fail: bool,
+    /// Flagged for a human review.
+    pub needs_review: bool,
+    /// Why (`callqa_core::ReviewReason` names).
+    pub review_reasons: Vec<String>,
     /// Items passed.
     pub items_passed: u32,
     /// Items failed.
@@ -308,6 +318,8 @@ pub struct AgentSummaryRow {
     pub p90_score: f64,
     /// Auto-failed calls.
     pub auto_fail_count: u32,
+    /// Calls flagged for review.
+    pub needs_review_count: u32,
     /// Pass rate per canonical item, in the order of [`callqa_core::EVALUATION_ITEMS`].
     pub pass_rates: [Option<f64>; EVALUATION_ITEMS.len()],
     /// Rank in team by mean score (1 = best).
@@ -762,6 +774,7 @@ impl TableRow for UtteranceRow {
                 "script_steps",
                 a_list(r.iter().map(|x| x.script_steps.as_slice())),
             ),
+            ("backchannel", a_bool(r.iter().map(|x| x.backchannel))),
         ])
     }
     fn from_batch(b: &RecordBatch, partition: &str) -> Result<Vec<Self>, RowError> {
@@ -783,14 +796,18 @@ impl TableRow for UtteranceRow {
         let script_step = rd.ostr("script_step")?;
         let script_step_score = rd.of64("script_step_score")?;
         let script_steps = rd.list("script_steps")?;
+        // Files written before the column: no utterance was flagged.
+        let backchannel =
+            rd.prim::<BooleanArray, bool>("backchannel", DataType::Boolean, |a, i| a.value(i))?;
         Ok(
             zip_rows!(call_id, idx, speaker, start_ms, end_ms, text, text_redacted,
             asr_avg_logprob, no_speech_prob, sentiment, sentiment_score, courtesy,
-            courtesy_score, script_step, script_step_score, script_steps
+            courtesy_score, script_step, script_step_score, script_steps, backchannel
             => UtteranceRow {
                 call_id, call_date, idx, speaker, start_ms, end_ms, text, text_redacted,
                 asr_avg_logprob, no_speech_prob, sentiment, sentiment_score, courtesy,
                 courtesy_score, script_step, script_step_score, script_steps,
+                backchannel: backchannel.unwrap_or(false),
             }),
         )
     }
@@ -858,6 +875,11 @@ impl TableRow for EvaluationRow {
                 "evidence_text",
                 a_ostr(r.iter().map(|x| x.evidence_text.as_deref())),
             ),
+            ("confidence", a_f64(r.iter().map(|x| Some(x.confidence)))),
+            (
+                "review_reasons",
+                a_list(r.iter().map(|x| x.review_reasons.as_slice())),
+            ),
         ])
     }
     fn from_batch(b: &RecordBatch, partition: &str) -> Result<Vec<Self>, RowError> {
@@ -879,13 +901,18 @@ impl TableRow for EvaluationRow {
         let evidence_start_ms = rd.oi64("evidence_start_ms")?;
         let evidence_end_ms = rd.oi64("evidence_end_ms")?;
         let evidence_text = rd.ostr("evidence_text")?;
+        // Files written before per-item confidence: every result was reported as certain.
+        let confidence = rd.of64("confidence")?;
+        let review_reasons = rd.list("review_reasons")?;
         Ok(
             zip_rows!(call_id, agent_id, form, section, item_id, title, result, score, weight,
-            auto_fail, detector, evidence_idx, evidence_start_ms, evidence_end_ms, evidence_text
+            auto_fail, detector, evidence_idx, evidence_start_ms, evidence_end_ms, evidence_text,
+            confidence, review_reasons
             => EvaluationRow {
                 call_id, call_date, agent_id, form, section, item_id, title, result, score,
                 weight, auto_fail: auto_fail.unwrap_or(false), detector, evidence_idx,
                 evidence_start_ms, evidence_end_ms, evidence_text,
+                confidence: confidence.unwrap_or(1.0), review_reasons,
             }),
         )
     }
@@ -906,6 +933,11 @@ impl TableRow for CallScoreRow {
             ("form", a_str(r.iter().map(|x| x.form.as_str()))),
             ("total_score", f(|x| x.total_score)),
             ("auto_fail", a_bool(r.iter().map(|x| x.auto_fail))),
+            ("needs_review", a_bool(r.iter().map(|x| x.needs_review))),
+            (
+                "review_reasons",
+                a_list(r.iter().map(|x| x.review_reasons.as_slice())),
+            ),
             ("items_passed", u(|x| x.items_passed)),
             ("items_failed", u(|x| x.items_failed)),
             ("items_na", u(|x| x.items_na)),
@@ -966,6 +998,13 @@ impl TableRow for CallScoreRow {
         let form = rd.str("form")?;
         let total_score = rd.f64("total_score")?;
         let auto_fail = rd.bool("auto_fail")?;
+        // Files written before review flags: no call was flagged.
+        let needs_review: Vec<bool> = rd
+            .prim::<BooleanArray, bool>("needs_review", DataType::Boolean, |a, i| a.value(i))?
+            .into_iter()
+            .map(|x| x.unwrap_or(false))
+            .collect();
+        let review_reasons = rd.list("review_reasons")?;
         let items_passed = rd.u32("items_passed")?;
         let items_failed = rd.u32("items_failed")?;
         let items_na = u0("items_na")?;
@@ -990,15 +1029,15 @@ impl TableRow for CallScoreRow {
         let agent_speech_rate = rd.f64("agent_speech_rate")?;
         let agent_first_words_s = rd.of64("agent_first_words_s")?;
         Ok(
-            zip_rows!(call_id, agent_id, team, form, total_score, auto_fail, items_passed,
-            items_failed, items_na, customer_sentiment_start, customer_sentiment_end,
+            zip_rows!(call_id, agent_id, team, form, total_score, auto_fail, needs_review,
+            review_reasons, items_passed, items_failed, items_na, customer_sentiment_start, customer_sentiment_end,
             customer_sentiment_start_score, customer_sentiment_end_score, duration_s,
             agent_talk_s, customer_talk_s, agent_talk_ratio, silence_ratio, longest_silence_s,
             longest_dead_air_s, dead_air_count, hold_count, hold_s, overtalk_count, overtalk_s,
             agent_interruptions, customer_interruptions, agent_speech_rate, agent_first_words_s
             => CallScoreRow {
-                call_id, call_date, agent_id, team, form, total_score, auto_fail, items_passed,
-                items_failed, items_na, customer_sentiment_start, customer_sentiment_end,
+                call_id, call_date, agent_id, team, form, total_score, auto_fail, needs_review,
+                review_reasons, items_passed, items_failed, items_na, customer_sentiment_start, customer_sentiment_end,
                 customer_sentiment_start_score, customer_sentiment_end_score, duration_s,
                 agent_talk_s, customer_talk_s, agent_talk_ratio, silence_ratio,
                 longest_silence_s, longest_dead_air_s, dead_air_count, hold_count, hold_s,
@@ -1029,6 +1068,10 @@ impl TableRow for AgentSummaryRow {
                 a_u32(r.iter().map(|x| Some(x.auto_fail_count))),
             ),
             (
+                "needs_review_count",
+                a_u32(r.iter().map(|x| Some(x.needs_review_count))),
+            ),
+            (
                 "rank_in_team",
                 a_u32(r.iter().map(|x| Some(x.rank_in_team))),
             ),
@@ -1053,6 +1096,12 @@ impl TableRow for AgentSummaryRow {
         let p10_score = rd.f64("p10_score")?;
         let p90_score = rd.f64("p90_score")?;
         let auto_fail_count = rd.u32("auto_fail_count")?;
+        // Summaries written before review flags count none.
+        let needs_review_count: Vec<u32> = rd
+            .ou32("needs_review_count")?
+            .into_iter()
+            .map(|x| x.unwrap_or(0))
+            .collect();
         let rank_in_team = rd.u32("rank_in_team")?;
         let mean_score_change = rd.of64("mean_score_change")?;
         let rates: Vec<Vec<Option<f64>>> = PASS_RATE_COLUMNS
@@ -1068,10 +1117,12 @@ impl TableRow for AgentSummaryRow {
         });
         Ok(
             zip_rows!(agent_id, team, period_start, period_end, calls, mean_score, p10_score,
-            p90_score, auto_fail_count, row_rates, rank_in_team, mean_score_change
+            p90_score, auto_fail_count, needs_review_count, row_rates, rank_in_team,
+            mean_score_change
             => AgentSummaryRow {
                 agent_id, team, period: partition.to_string(), period_start, period_end, calls,
-                mean_score, p10_score, p90_score, auto_fail_count, pass_rates: row_rates,
+                mean_score, p10_score, p90_score, auto_fail_count, needs_review_count,
+                pass_rates: row_rates,
                 rank_in_team, mean_score_change,
             }),
         )

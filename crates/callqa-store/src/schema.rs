@@ -3,7 +3,7 @@
 //! `docs/schema.md` (see [`schema_markdown`]) all read these lists.
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use callqa_core::EVALUATION_ITEMS;
+use callqa_core::{EVALUATION_ITEMS, ReviewReason};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -389,6 +389,11 @@ fn utterances() -> Vec<Column> {
             string_list_type(),
             "Every script step detected in the utterance (may be empty).",
         ),
+        req(
+            "backchannel",
+            Boolean,
+            "True for a back-channel: a short acknowledgement (嗯, 对, okay, uh-huh) inside the other party's turn; not a turn for the script-step and courtesy judgements.",
+        ),
     ]
 }
 
@@ -456,6 +461,16 @@ fn evaluations() -> Vec<Column> {
             Utf8,
             "Evidence: the (redacted) utterance or a metric statement.",
         ),
+        req(
+            "confidence",
+            Float64,
+            "How sure the engine is of `result`, 0-1: the classifier probability of the evidence utterance (script_step, courtesy, sentiment), 1 for phrase and clear-margin metric results, lowered for inferred roles and low-confidence ASR (rules: crates/callqa-score/src/form.rs).",
+        ),
+        req(
+            "review_reasons",
+            string_list_type(),
+            "Why this item needs a human look (names below); empty when it does not.",
+        ),
     ]
 }
 
@@ -471,7 +486,21 @@ fn call_scores() -> Vec<Column> {
             Float64,
             "Total score 0-100 (0 when auto-failed).",
         ),
-        req("auto_fail", Boolean, "True when an auto-fail item failed."),
+        req(
+            "auto_fail",
+            Boolean,
+            "True when an auto-fail item failed on reliable evidence (the call scores 0).",
+        ),
+        req(
+            "needs_review",
+            Boolean,
+            "True when a person should check the call (`review_reasons` is not empty): weak evidence flags a call instead of failing it.",
+        ),
+        req(
+            "review_reasons",
+            string_list_type(),
+            "Why the call needs review, each reason once (names below); empty when it does not.",
+        ),
         req("items_passed", UInt32, "Items that passed."),
         req("items_failed", UInt32, "Items that failed."),
         req("items_na", UInt32, "Items not applicable to the call."),
@@ -589,6 +618,11 @@ fn agent_summary() -> Vec<Column> {
             "90th percentile of the total score (linear interpolation).",
         ),
         req("auto_fail_count", UInt32, "Calls auto-failed."),
+        req(
+            "needs_review_count",
+            UInt32,
+            "Calls flagged for review (`call_scores.needs_review`).",
+        ),
     ];
     for item in EVALUATION_ITEMS {
         v.push(opt(
@@ -715,6 +749,14 @@ skip files whose names start with `.` or `_`.\n\n",
         }
         s.push('\n');
     }
+    s.push_str(
+        "## Review reasons\n\nThe values of `call_scores.review_reasons` and \
+`evaluations.review_reasons` (from `callqa_core::ReviewReason`). The rules that set them sit next \
+to the form keys in `crates/callqa-score/src/form.rs`.\n\n| reason | meaning |\n|---|---|\n",
+    );
+    for r in ReviewReason::ALL {
+        let _ = writeln!(s, "| `{}` | {} |", r.as_str(), r.doc().replace('|', "\\|"));
+    }
     s
 }
 
@@ -767,6 +809,7 @@ mod tests {
                 "courtesy_score",
                 "script_step",
                 "script_step_score",
+                "backchannel",
             ],
         ),
         (
@@ -789,6 +832,7 @@ mod tests {
                 "evidence_start_ms",
                 "evidence_end_ms",
                 "evidence_text",
+                "confidence",
             ],
         ),
         (
@@ -799,6 +843,8 @@ mod tests {
                 "form",
                 "total_score",
                 "auto_fail",
+                "needs_review",
+                "review_reasons",
                 "items_passed",
                 "items_failed",
                 "customer_sentiment_start",
@@ -822,6 +868,7 @@ mod tests {
                 "p10_score",
                 "p90_score",
                 "rank_in_team",
+                "needs_review_count",
                 "pass_rate_greeting",
                 "pass_rate_interruptions",
             ],

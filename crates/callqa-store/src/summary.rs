@@ -102,6 +102,7 @@ pub fn summarize(
     struct Acc {
         scores: Vec<f64>,
         auto_fail: u32,
+        needs_review: u32,
         teams: BTreeMap<Option<String>, u32>,
         pass: [u32; EVALUATION_ITEMS.len()],
         applicable: [u32; EVALUATION_ITEMS.len()],
@@ -114,6 +115,7 @@ pub fn summarize(
         let a = acc.entry((start, agent.clone())).or_default();
         a.scores.push(s.total_score);
         a.auto_fail += u32::from(s.auto_fail);
+        a.needs_review += u32::from(s.needs_review);
         *a.teams.entry(s.team.clone()).or_default() += 1;
     }
     let item_pos: HashMap<&str, usize> = EVALUATION_ITEMS
@@ -170,6 +172,7 @@ pub fn summarize(
             p10_score: quantile(&a.scores, 0.1).unwrap_or(mean),
             p90_score: quantile(&a.scores, 0.9).unwrap_or(mean),
             auto_fail_count: a.auto_fail,
+            needs_review_count: a.needs_review,
             pass_rates,
             rank_in_team: 0,
             mean_score_change: None,

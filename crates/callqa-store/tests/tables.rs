@@ -93,6 +93,7 @@ fn utterance(id: &str, date: NaiveDate, idx: u32) -> UtteranceRow {
         } else {
             vec![]
         },
+        backchannel: idx == 3,
     }
 }
 
@@ -128,6 +129,12 @@ fn evaluation(id: &str, date: NaiveDate, agent: &str, item: &str, result: &str) 
         } else {
             None
         },
+        confidence: if result == "pass" { 0.875 } else { 0.25 },
+        review_reasons: if result == "fail" {
+            vec!["asr_low_confidence".into()]
+        } else {
+            vec![]
+        },
     }
 }
 
@@ -140,6 +147,12 @@ fn score(id: &str, date: NaiveDate, agent: &str, team: &str, total: f64) -> Call
         form: "inbound-zh".into(),
         total_score: total,
         auto_fail: total == 0.0,
+        needs_review: total < 35.0,
+        review_reasons: if total < 35.0 {
+            vec!["courtesy_low_confidence".into(), "roles_uncertain".into()]
+        } else {
+            vec![]
+        },
         items_passed: 8,
         items_failed: 2,
         items_na: 1,
@@ -548,8 +561,11 @@ fn agent_summary_numbers_match_hand_computation() {
     assert_eq!(a1.rank_in_team, 2);
     assert_eq!(a1.mean_score_change, None);
     assert_eq!(a1.auto_fail_count, 0);
+    // 10, 20 and 30 are below the fixture's review line (35)
+    assert_eq!(a1.needs_review_count, 3);
     let a2 = get("a2", mon);
     assert_eq!(a2.rank_in_team, 1);
+    assert_eq!(a2.needs_review_count, 0);
     assert_eq!(a2.pass_rate("greeting"), Some(1.0));
     assert!((a2.p10_score - 90.0).abs() < 1e-9);
     let a1w2 = get("a1", next);
@@ -689,6 +705,12 @@ print(json.dumps(res))
         "dictionary<values=string, indices=int32, ordered=0>"
     );
     assert_eq!(ty("utterances", "script_steps"), "list<item: string>");
+    assert_eq!(ty("utterances", "backchannel"), "bool");
+    assert_eq!(ty("evaluations", "confidence"), "double");
+    assert_eq!(ty("evaluations", "review_reasons"), "list<item: string>");
+    assert_eq!(ty("call_scores", "needs_review"), "bool");
+    assert_eq!(ty("call_scores", "review_reasons"), "list<item: string>");
+    assert_eq!(ty("agent_summary", "needs_review_count"), "uint32");
     assert_eq!(
         ty("evaluations", "result"),
         "dictionary<values=string, indices=int32, ordered=0>"
