@@ -19,6 +19,8 @@ use std::time::Instant;
 enum Reference {
     None,
     OneVoice,
+    /// One channel of a stereo recording (one speaker).
+    OneVoiceChannel(usize),
     Channels,
     Rttm(PathBuf),
     Timeline(PathBuf),
@@ -50,26 +52,30 @@ fn dev_set() -> Vec<(PathBuf, Reference)> {
         }
     }
     let calls = repo_root().join("fixtures/calls");
-    let mut ids: Vec<String> = std::fs::read_dir(&calls)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let n = e.file_name().to_string_lossy().into_owned();
-            n.strip_suffix(".timeline.json").map(str::to_string)
-        })
-        .collect();
-    ids.sort();
-    for id in ids {
+    let ids = fixture_ids();
+    for id in &ids {
         set.push((
             repo_root().join(format!("fixtures/audio/{id}.wav")),
             Reference::Timeline(calls.join(format!("{id}.timeline.json"))),
         ));
     }
+    for id in &ids {
+        for ch in 0..2 {
+            set.push((
+                repo_root().join(format!("fixtures/audio/{id}.wav")),
+                Reference::OneVoiceChannel(ch),
+            ));
+        }
+    }
     set
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // RUST_LOG=callqa_diarize=debug shows the cluster figures of each recording.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let mut overrides = String::new();
     let mut files: Vec<(PathBuf, Reference)> = Vec::new();
     let mut args = std::env::args().skip(1);
@@ -91,10 +97,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut audio_s, mut wall_s) = (0f64, 0f64);
     let mut accs: Vec<(String, f64)> = Vec::new();
     for (path, reference) in &files {
-        let Some(mut mono) = decode(path, true) else {
-            continue;
+        let samples = match reference {
+            Reference::OneVoiceChannel(ch) => match decode(path, false) {
+                Some(mut st) if *ch < st.len() => st.swap_remove(*ch),
+                _ => continue,
+            },
+            _ => match decode(path, true) {
+                Some(mut mono) => mono.swap_remove(0),
+                None => continue,
+            },
         };
-        let samples = mono.swap_remove(0);
         let regions = regions(&vad, &samples);
         let t0 = Instant::now();
         let out = diarizer.diarize(&samples, &regions)?;
@@ -102,15 +114,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let secs = samples.len() as f64 / 16_000.0;
         audio_s += secs;
         wall_s += dt;
-        let name = path
+        let mut name = path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        if let Reference::OneVoiceChannel(ch) = reference {
+            name = format!("{name}[channel {ch}]");
+        }
         let duration_ms = samples.len() as u64 / 16;
         let truth = match reference {
             Reference::Channels => decode(path, false).map(|st| truth_from_channels(&vad, &st)),
             Reference::Rttm(p) => Some(truth_from_rttm(p)),
             Reference::Timeline(p) => Some(truth_from_timeline(p)),
-            Reference::OneVoice | Reference::None => None,
+            Reference::OneVoice | Reference::OneVoiceChannel(_) | Reference::None => None,
         };
         let verdict = match (reference, truth) {
             (_, Some(t)) => {
@@ -124,7 +139,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     100.0 * s.accuracy / s.coverage.max(1e-9)
                 )
             }
-            (Reference::OneVoice, None) => {
+            (Reference::OneVoice | Reference::OneVoiceChannel(_), None) => {
                 format!(
                     "one voice expected: {}",
                     if out.voices == 1 { "ok" } else { "WRONG" }

@@ -48,6 +48,8 @@ pub const SAMPLE_RATE_HZ: u32 = 16_000;
 pub const EMBEDDING_DIM: usize = 256;
 /// Milliseconds per mel frame.
 const FRAME_MS: u64 = 10;
+/// Cosine distance from the one-voice threshold at which the voice count is taken as certain.
+const BOUNDARY_SCALE: f32 = 0.05;
 
 /// What can go wrong.
 #[derive(Debug, thiserror::Error)]
@@ -120,13 +122,13 @@ impl Default for DiarizeConfig {
             threads: 1,
             batch: 32,
             window_ms: 1600,
-            step_ms: 400,
+            step_ms: 200,
             level_dbfs: -30.0,
             one_voice_similarity: 0.85,
             min_voice_share: 0.1,
             min_speech_s: 3.0,
-            switch_penalty: 5.0,
-            pause_switch_penalty: 1.0,
+            switch_penalty: 10.0,
+            pause_switch_penalty: 0.3,
             merge_gap_ms: 1000,
         }
     }
@@ -444,13 +446,16 @@ impl Diarizer {
         let minority = share1.min(1.0 - share1);
         tracing::debug!(similarity, minority, windows, "diarize clusters");
         if similarity >= cfg.one_voice_similarity || minority < cfg.min_voice_share {
-            // Confidence of "one voice": how far above the threshold the centroids are alike.
-            let c = ((similarity - cfg.one_voice_similarity + 0.1) / 0.2).clamp(0.0, 1.0);
-            return one_voice(if minority < cfg.min_voice_share {
-                c.max(0.5)
+            // Confidence of "one voice": how far the clusters are past the decision boundary
+            // (centroids more alike than the threshold, in units of 0.05 cosine; or a second
+            // cluster smaller than min_voice_share, relative to it).
+            let by_similarity = (similarity - cfg.one_voice_similarity) / BOUNDARY_SCALE;
+            let by_share = if cfg.min_voice_share > 0.0 {
+                (cfg.min_voice_share - minority) / cfg.min_voice_share
             } else {
-                c
-            });
+                0.0
+            };
+            return one_voice(by_similarity.max(by_share).clamp(0.0, 1.0));
         }
 
         // Frame scores: mean over the windows covering a frame of cos(window, voice 0) -
@@ -459,20 +464,13 @@ impl Diarizer {
         let mut sum = vec![0f32; n];
         let mut weight = vec![0f32; n];
         let mut margins = Vec::with_capacity(windows);
-        let tail: f32 = std::env::var("CALLQA_DIARIZE_TAIL")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0.0);
-        let pos_weight: Vec<f32> = (0..wf)
-            .map(|p| ((p + 1) as f32 / wf as f32).powf(tail))
-            .collect();
         for (w, &s) in speech.window_starts.iter().enumerate() {
             let e = &emb[w * dim..(w + 1) * dim];
             let d = cluster::dot(e, &cents[0]) - cluster::dot(e, &cents[1]);
             margins.push(d.abs());
-            for (f, pw) in (s..(s + wf).min(n)).zip(&pos_weight) {
-                sum[f] += d * pw;
-                weight[f] += pw;
+            for f in s..(s + wf).min(n) {
+                sum[f] += d;
+                weight[f] += 1.0;
             }
         }
         let score: Vec<f32> = sum
@@ -496,14 +494,15 @@ impl Diarizer {
             merge_gap_ms,
         );
         let voices = renumber_by_first_appearance(&mut turns);
-        // Confidence of "two voices": centroid separation, times the share of windows that sit
-        // clearly nearer one voice than the other.
-        let separation = ((cfg.one_voice_similarity - similarity) / 0.3).clamp(0.0, 1.0);
+        // Confidence of "two voices": how far the centroids are below the one-voice threshold
+        // (units of 0.05 cosine), times the share of windows clearly nearer one voice than the
+        // other (similarity difference above 0.05).
+        let separation = ((cfg.one_voice_similarity - similarity) / BOUNDARY_SCALE).clamp(0.0, 1.0);
         let clear = margins.iter().filter(|&&m| m > 0.05).count() as f32 / windows as f32;
         Diarization {
             voices,
             turns,
-            confidence: (0.5 * separation + 0.5 * clear).clamp(0.0, 1.0),
+            confidence: (separation * clear).clamp(0.0, 1.0),
         }
     }
 }
@@ -669,6 +668,28 @@ mod tests {
             .map(|t| (t.voice, t.start_ms, t.end_ms))
             .collect();
         assert_eq!(spans, vec![(0, 0, 495), (1, 495, 1000), (1, 2000, 3000)]);
+    }
+
+    #[test]
+    fn same_voice_turns_join_across_short_pauses_only() {
+        let t = |voice, start_ms, end_ms| VoiceTurn {
+            voice,
+            start_ms,
+            end_ms,
+        };
+        let merged = merge_turns(
+            vec![
+                t(0, 0, 1000),
+                t(0, 1500, 2000),
+                t(1, 2100, 3000),
+                t(1, 5000, 6000),
+            ],
+            1000,
+        );
+        assert_eq!(
+            merged,
+            vec![t(0, 0, 2000), t(1, 2100, 3000), t(1, 5000, 6000)]
+        );
     }
 
     #[test]

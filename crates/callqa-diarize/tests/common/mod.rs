@@ -25,6 +25,21 @@ pub fn shared_data() -> Option<PathBuf> {
     }
 }
 
+/// Ids of the fixture calls that have a timeline (`fixtures/calls/<id>.timeline.json`), sorted.
+pub fn fixture_ids() -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(repo_root().join("fixtures/calls"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.strip_suffix(".timeline.json").map(str::to_string)
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
 /// The diarizer with `config`, or `None` (with a printed note) when the model or ONNX Runtime
 /// is missing.
 pub fn diarizer(config: &DiarizeConfig) -> Option<Diarizer> {
@@ -153,15 +168,20 @@ pub fn score(d: &Diarization, truth: &Truth, duration_ms: u64) -> Score {
     let mut who = vec![0u8; ticks]; // bit k: speaker k talks
     for (k, spans) in truth.iter().enumerate().take(8) {
         for &(s, e) in spans {
-            for t in (s / 10) as usize..((e / 10) as usize).min(ticks) {
-                who[t] |= 1 << k;
+            let (a, b) = ((s / 10) as usize, ((e / 10) as usize).min(ticks));
+            for w in who.iter_mut().take(b).skip(a) {
+                *w |= 1 << k;
             }
         }
     }
     let mut hyp = vec![u8::MAX; ticks];
     for t in &d.turns {
-        for i in (t.start_ms / 10) as usize..((t.end_ms / 10) as usize).min(ticks) {
-            hyp[i] = t.voice;
+        let (a, b) = (
+            (t.start_ms / 10) as usize,
+            ((t.end_ms / 10) as usize).min(ticks),
+        );
+        if a < b {
+            hyp[a..b].fill(t.voice);
         }
     }
     // counts[speaker][voice], voice 2 = none
@@ -192,7 +212,7 @@ pub fn score(d: &Diarization, truth: &Truth, duration_ms: u64) -> Score {
     }
 }
 
-/// Mix a reference's turns into a printable line.
+/// A diarization in one line.
 pub fn describe(d: &Diarization) -> String {
     format!(
         "voices {} turns {} confidence {:.2}",
