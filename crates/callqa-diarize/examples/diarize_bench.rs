@@ -3,7 +3,8 @@
 //! `cargo run --release -p callqa-diarize --example diarize_bench -- [--set KEY=VALUE]... [FILE...]`
 //!
 //! Each FILE is mixed to mono, run through Silero VAD and diarized; the bench prints voices, turns,
-//! confidence and seconds of audio per wall second of diarization (VAD and decoding not counted).
+//! confidence and seconds of audio per wall second of diarization (VAD and decoding not counted),
+//! and the accuracy where a reference `FILE.rttm` (same stem) lies beside it.
 //! Without files it runs the development set: the shared recordings with a reference
 //! (`stereo_diarization.wav`, the Mandarin RTTM conversation), single-speaker clips, and the
 //! fixture calls, printing the accuracy on each. `--set` overrides a `[diarize]` key (TOML value).
@@ -85,7 +86,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             overrides.push_str(&kv);
             overrides.push('\n');
         } else {
-            files.push((PathBuf::from(a), Reference::None));
+            // A FILE with a sibling FILE.rttm (same stem) is scored against it.
+            let path = PathBuf::from(a);
+            let rttm = path.with_extension("rttm");
+            let reference = if rttm.is_file() {
+                Reference::Rttm(rttm)
+            } else {
+                Reference::None
+            };
+            files.push((path, reference));
         }
     }
     let config: DiarizeConfig = toml::from_str(&overrides)?;
