@@ -38,7 +38,7 @@ if not SHARED.exists():
 DR = SHARED / "dialog_real"
 
 # per-source caps (dialogues are taken in hash order, so the subset is stable)
-CAP_AGENT = {"multiwoz21": 6000, "crosswoz": 6000, "kdconv": 2500, "taskmaster": 10**6, "abcd": 10**6}
+CAP_AGENT = {"multiwoz21": 9000, "crosswoz": 9000, "kdconv": 6000, "taskmaster": 10**6, "abcd": 10**6}
 CAP_CUSTOMER = {"multiwoz21": 2500, "crosswoz": 2500, "taskmaster": 10**6, "abcd": 10**6}
 
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
