@@ -32,13 +32,17 @@
 
 #![deny(missing_docs)]
 
+pub mod backchannel;
 pub mod filter;
 pub mod roles;
+pub mod turns;
 pub mod windows;
+pub mod words;
 
+pub use backchannel::BackchannelConfig;
 pub use filter::FilterConfig;
 
-use callqa_core::{Speaker, SpeechSpan, Transcript, Utterance};
+use callqa_core::{Diarization, Speaker, SpeechSpan, Transcript, Utterance};
 use callqa_vad::{SpeechRegion, Vad};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -47,10 +51,8 @@ use whisper_rs::{
 };
 
 const SR: usize = 16_000;
-
-/// Tokens of one segment that fall in one window piece: (piece, call start sample, call end
-/// sample, text bytes, token log-probabilities).
-type TokenGroup = (usize, u64, u64, Vec<u8>, Vec<f32>);
+/// How far around an inserted gap word times are treated as uncertain ([`windows::assign_pieces`]).
+const PIECE_ZONE_MS: usize = 600;
 
 /// What can go wrong.
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +115,11 @@ pub struct AsrConfig {
     /// Mono recordings: two voices whose median pitches lie at least this many semitones apart
     /// are told apart by pitch; closer ones fall back to turn alternation.
     pub mono_voice_semitones: f32,
+    /// One party's words separated by a pause up to this long, with no sentence end between
+    /// them, stay in one utterance; a longer pause starts a new one, ms (see [`turns`]).
+    pub join_pause_ms: u32,
+    /// Back-channel rule ([`backchannel`]).
+    pub backchannel: BackchannelConfig,
     /// Hallucination guards.
     pub filter: FilterConfig,
 }
@@ -131,6 +138,8 @@ impl Default for AsrConfig {
             temperature_fallback: false,
             mono_turn_gap_ms: 0,
             mono_voice_semitones: 5.0,
+            join_pause_ms: 1_000,
+            backchannel: BackchannelConfig::default(),
             filter: FilterConfig::default(),
         }
     }
@@ -222,30 +231,13 @@ impl WhisperModel {
     }
 }
 
-/// One recognised piece of speech on the call timeline, before role assignment.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Segment {
-    /// Channel index it came from (0 for a mono mix).
-    pub channel: usize,
-    /// Start, ms on the call timeline.
-    pub start_ms: u64,
-    /// End, ms.
-    pub end_ms: u64,
-    /// Cleaned text.
-    pub text: String,
-    /// Mean token log-probability.
-    pub avg_logprob: f32,
-    /// No-speech probability of the window.
-    pub no_speech_prob: f32,
-}
-
 /// What one channel gave.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChannelTranscript {
     /// Language used (detected or configured).
     pub language: String,
-    /// Kept segments, in time order.
-    pub segments: Vec<Segment>,
+    /// Kept words on the call timeline, in time order (`party` = the channel index).
+    pub words: Vec<turns::Word>,
     /// Segments dropped (or trimmed) by the guards.
     pub dropped: u32,
     /// Windows run through Whisper.
@@ -358,7 +350,7 @@ impl Transcriber {
                 self.run_window(channel_idx, win, &audio, &lang, false, &mut part)?;
             }
             out.dropped += part.dropped;
-            out.segments.append(&mut part.segments);
+            out.words.append(&mut part.words);
         }
         Ok(out)
     }
@@ -415,10 +407,11 @@ impl Transcriber {
         }
         self.state.full(params, audio).map_err(|e| self.err(e))?;
         let zh = language == "zh";
+        let cs = |t: i64| (t.max(0) as usize) * SR / 100; // centiseconds → window samples
+        let mut window_words: Vec<(words::WindowWord, f32)> = Vec::new();
         for seg in self.state.as_iter() {
             let no_speech = seg.no_speech_probability();
-            // Group tokens by the window piece their midpoint falls in.
-            let mut groups: Vec<TokenGroup> = Vec::new();
+            let mut tokens: Vec<words::Token> = Vec::new();
             for k in 0..seg.n_tokens() {
                 let Some(tok) = seg.get_token(k) else {
                     continue;
@@ -428,109 +421,126 @@ impl Transcriber {
                     continue;
                 }
                 let Ok(bytes) = tok.to_bytes() else { continue };
-                // t0/t1 are centiseconds in the window.
-                let t0 = (data.t0.max(0) as usize) * SR / 100;
-                let t1 = (data.t1.max(data.t0).max(0) as usize) * SR / 100;
-                let mid = (t0 + t1) / 2;
-                let piece = win.piece_of(mid);
-                let (c0, c1) = (win.to_call(piece, t0), win.to_call(piece, t1.max(t0)));
-                // Punctuation-only tokens stay with the text before them.
-                let punct_only = !bytes
-                    .iter()
-                    .any(|b| b.is_ascii_alphanumeric() || *b >= 0x80);
-                match groups.last_mut() {
-                    Some(g) if g.0 == piece || punct_only => {
-                        if g.0 == piece {
-                            g.2 = g.2.max(c1 as u64);
-                        }
-                        g.3.extend_from_slice(bytes);
-                        g.4.push(data.plog);
-                    }
-                    _ => {
-                        groups.push((piece, c0 as u64, c1 as u64, bytes.to_vec(), vec![data.plog]))
-                    }
-                }
-            }
-            // A zero-length group is a token whose timestamp fell into a neighbouring piece:
-            // give it to the next group of the segment (or the previous one at the end).
-            let mut merged: Vec<TokenGroup> = Vec::with_capacity(groups.len());
-            let mut carry: Option<TokenGroup> = None;
-            let n_groups = groups.len();
-            for (k, mut g) in groups.into_iter().enumerate() {
-                if let Some(c) = carry.take() {
-                    let mut bytes = c.3;
-                    bytes.extend_from_slice(&g.3);
-                    g.3 = bytes;
-                    let mut lp = c.4;
-                    lp.extend_from_slice(&g.4);
-                    g.4 = lp;
-                }
-                if g.2 <= g.1 && g.4.len() > 3 {
-                    derailed = true;
-                }
-                if g.2 <= g.1 && n_groups > 1 {
-                    if k + 1 < n_groups {
-                        carry = Some(g);
-                        continue;
-                    }
-                    if let Some(prev) = merged.last_mut() {
-                        prev.3.extend_from_slice(&g.3);
-                        prev.4.extend_from_slice(&g.4);
-                        continue;
-                    }
-                }
-                merged.push(g);
-            }
-            for (_, c0, c1, bytes, logps) in merged {
-                let raw = String::from_utf8_lossy(&bytes).into_owned();
-                derailed |= raw.contains('\u{FFFD}');
-                let mut text = if zh {
-                    filter::normalize_zh(&raw)
-                } else {
-                    raw.trim().to_string()
-                };
-                let avg = logps.iter().sum::<f32>() / logps.len().max(1) as f32;
-                let verdict = filter::judge(&mut text, avg, no_speech, &self.config.filter);
-                if verdict == filter::Verdict::DropEmpty {
-                    continue;
-                }
-                if verdict != filter::Verdict::Keep {
-                    derailed = true;
-                    out.dropped += 1;
-                    tracing::debug!(
-                        ?verdict,
-                        start_ms = c0 * 1000 / SR as u64,
-                        "segment filtered"
-                    );
-                }
-                if verdict.is_drop() {
-                    continue;
-                }
-                let start_ms = c0 * 1000 / SR as u64;
-                let end_ms = (c1 * 1000 / SR as u64).max(start_ms + 1);
-                out.segments.push(Segment {
-                    channel: channel_idx,
-                    start_ms,
-                    end_ms,
-                    text,
-                    avg_logprob: avg,
-                    no_speech_prob: no_speech,
+                tokens.push(words::Token {
+                    bytes: bytes.to_vec(),
+                    t0: cs(data.t0),
+                    t1: cs(data.t1.max(data.t0)),
+                    plog: data.plog,
                 });
             }
+            if tokens.is_empty() {
+                continue;
+            }
+            // Untimed output (every token at one instant) is a sign of a derailed window.
+            let span0 = tokens.iter().map(|t| t.t0).min().unwrap_or(0);
+            let span1 = tokens.iter().map(|t| t.t1).max().unwrap_or(0);
+            if span1 <= span0 && tokens.len() > 3 {
+                derailed = true;
+            }
+            let raw_bytes: Vec<u8> = tokens
+                .iter()
+                .flat_map(|t| t.bytes.iter().copied())
+                .collect();
+            let raw = String::from_utf8_lossy(&raw_bytes).into_owned();
+            derailed |= raw.contains('\u{FFFD}');
+            let mut text = if zh {
+                filter::normalize_zh(&raw)
+            } else {
+                raw.trim().to_string()
+            };
+            let avg = tokens.iter().map(|t| t.plog).sum::<f32>() / tokens.len() as f32;
+            let verdict = filter::judge(&mut text, avg, no_speech, &self.config.filter);
+            if verdict == filter::Verdict::DropEmpty {
+                continue;
+            }
+            if verdict != filter::Verdict::Keep {
+                derailed = true;
+                out.dropped += 1;
+                tracing::debug!(
+                    ?verdict,
+                    start_ms = win.to_call(win.piece_of(span0), span0) * 1000 / SR,
+                    "segment filtered"
+                );
+            }
+            if verdict.is_drop() {
+                continue;
+            }
+            let mut ws = words::words_from_tokens(&tokens);
+            if verdict == filter::Verdict::Trimmed {
+                // The repetition is gone from the text: keep it as one word over the segment.
+                ws = vec![words::WindowWord {
+                    text: format!(" {text}"),
+                    t0: span0,
+                    t1: span1,
+                    logprobs: tokens.iter().map(|t| t.plog).collect(),
+                }];
+            }
+            window_words.extend(ws.into_iter().map(|w| (w, no_speech)));
+        }
+        // Which piece each word lies in, then its times on the call timeline.
+        let spans: Vec<(usize, usize, bool)> = window_words
+            .iter()
+            .map(|(w, _)| (w.t0, w.t1, words::ends_sentence(&w.text)))
+            .collect();
+        let pieces = windows::assign_pieces(&spans, win, PIECE_ZONE_MS * SR / 1000);
+        let mut last_start = 0;
+        for ((w, no_speech), piece) in window_words.into_iter().zip(pieces) {
+            let (c0, c1) = windows::word_to_call(win, piece, w.t0, w.t1.max(w.t0));
+            // Spoken order is kept in time too: a word never starts before the one before it.
+            let c0 = c0.max(last_start);
+            let c1 = c1.max(c0);
+            last_start = c0;
+            let text = w.text.replace('\u{FFFD}', "");
+            if text.is_empty() {
+                continue;
+            }
+            out.words.push(turns::Word {
+                party: channel_idx,
+                start_ms: (c0 * 1000 / SR) as u64,
+                end_ms: (c1 * 1000 / SR) as u64,
+                text,
+                logprobs: w.logprobs,
+                no_speech_prob: no_speech,
+            });
         }
         Ok(derailed)
     }
 
     /// Run VAD and ASR over a whole call and build its transcript. `channels` are 16 kHz
-    /// samples per channel; with [`ChannelLayout::Mono`] they are mixed first.
+    /// samples per channel; with [`ChannelLayout::Mono`] they are mixed first and the roles are
+    /// guessed without diarization (see [`Transcriber::transcribe_call_with`]).
     pub fn transcribe_call(
         &mut self,
         vad: &Vad,
         channels: &[Vec<f32>],
         layout: &ChannelLayout,
     ) -> Result<Transcript, AsrError> {
+        self.transcribe_call_with(vad, channels, layout, None)
+    }
+
+    /// As [`Transcriber::transcribe_call`], with the speaker diarization of a mono call (who
+    /// speaks when, by voice; ignored for stereo layouts).
+    ///
+    /// - Stereo ([`ChannelLayout::Roles`]): one party per channel; every utterance and every
+    ///   activity span keeps its own channel's times, so overlaps stay as they happened.
+    /// - Mono with a two-voice `diarization`: each word goes to the voice speaking at its time,
+    ///   utterances are cut where the voice changes, and the voices get roles from what they say
+    ///   ([`roles::roles_for_voices`]: greeting, company, self-introduction; turn position and talk
+    ///   share as fallbacks). `role_confidence` combines the cue margin with the diarization's
+    ///   confidence. Speech activity follows the voice turns (clipped to VAD speech).
+    /// - Mono with a one-voice diarization: one party, `unknown`.
+    /// - Mono without diarization (or an empty one): voices are guessed from pitch and VAD region
+    ///   alternation ([`roles::infer_roles_with`]), `unknown` when that finds no two sides.
+    pub fn transcribe_call_with(
+        &mut self,
+        vad: &Vad,
+        channels: &[Vec<f32>],
+        layout: &ChannelLayout,
+        diarization: Option<&Diarization>,
+    ) -> Result<Transcript, AsrError> {
         let frames = channels.iter().map(Vec::len).max().unwrap_or(0);
         let duration_ms = (frames * 1000 / SR) as u64;
+        let join = u64::from(self.config.join_pause_ms);
         match layout {
             ChannelLayout::Roles(roles) => {
                 if roles.len() < channels.len() && channels.len() > 1 {
@@ -542,45 +552,59 @@ impl Transcriber {
                 }
                 let views: Vec<&[f32]> = channels.iter().map(Vec::as_slice).collect();
                 let regions = vad.detect(&views)?;
-                let mut t = Transcript {
-                    language: String::new(),
-                    duration_ms,
-                    roles_inferred: false,
-                    role_confidence: 1.0,
-                    utterances: Vec::new(),
-                    activity: Vec::new(),
-                    dropped_segments: 0,
-                };
-                let mut langs = Vec::new();
-                for (c, (samples, regs)) in channels.iter().zip(&regions).enumerate() {
-                    let speaker = if channels.len() == 1 {
+                let speaker_of = |c: usize| {
+                    if channels.len() == 1 {
                         Speaker::Unknown
                     } else {
                         roles.get(c).copied().unwrap_or(Speaker::Unknown)
-                    };
-                    t.activity.extend(regs.iter().map(|r| SpeechSpan {
-                        speaker,
+                    }
+                };
+                let mut activity = Vec::new();
+                let mut words = Vec::new();
+                let mut langs = Vec::new();
+                let mut dropped = 0;
+                for (c, (samples, regs)) in channels.iter().zip(&regions).enumerate() {
+                    activity.extend(regs.iter().map(|r| SpeechSpan {
+                        speaker: speaker_of(c),
                         start_ms: r.start_ms(),
                         end_ms: r.end_ms(),
                     }));
                     let ct = self.transcribe_channel(c, samples, regs)?;
-                    t.dropped_segments += ct.dropped;
+                    dropped += ct.dropped;
                     if ct.windows > 0 {
                         langs.push(ct.language.clone());
                     }
-                    t.utterances
-                        .extend(ct.segments.into_iter().map(|s| Utterance {
-                            idx: 0,
-                            speaker,
-                            start_ms: s.start_ms,
-                            end_ms: s.end_ms.min(duration_ms.max(s.start_ms + 1)),
-                            text: s.text,
-                            avg_logprob: Some(s.avg_logprob),
-                            no_speech_prob: Some(s.no_speech_prob),
-                            backchannel: false,
-                        }));
+                    words.extend(ct.words);
                 }
-                t.language = pick_language(&langs, &self.config.language);
+                let language = pick_language(&langs, &self.config.language);
+                let spans: Vec<(usize, u64, u64)> = regions
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(c, regs)| regs.iter().map(move |r| (c, r.start_ms(), r.end_ms())))
+                    .collect();
+                let drafts = turns::build(
+                    &words,
+                    join,
+                    &spans,
+                    &self.config.backchannel,
+                    language == "zh",
+                );
+                let utterances = drafts
+                    .into_iter()
+                    .map(|d| {
+                        let sp = speaker_of(d.party);
+                        utterance(d, sp, duration_ms)
+                    })
+                    .collect();
+                let mut t = Transcript {
+                    language,
+                    duration_ms,
+                    roles_inferred: false,
+                    role_confidence: 1.0,
+                    utterances,
+                    activity,
+                    dropped_segments: dropped,
+                };
                 t.sort_turns();
                 Ok(t)
             }
@@ -589,55 +613,21 @@ impl Transcriber {
                 let regions = vad.detect(&[&mono])?;
                 let regs = regions.into_iter().next().unwrap_or_default();
                 let ct = self.transcribe_channel(0, &mono, &regs)?;
-                // Turns are VAD regions: each segment stands for the region it lies in, so a
-                // speaker switch can only happen where a new region starts.
-                let triples: Vec<(u64, u64, &str)> = ct
-                    .segments
-                    .iter()
-                    .map(|s| {
-                        let (a, b) = region_of(&regs, s.start_ms, s.end_ms);
-                        (a, b, s.text.as_str())
-                    })
-                    .collect();
-                let pitches: Vec<Option<f32>> = ct
-                    .segments
-                    .iter()
-                    .map(|s| {
-                        let a = (s.start_ms as usize * SR / 1000).min(mono.len());
-                        let b = (s.end_ms as usize * SR / 1000).clamp(a, mono.len());
-                        roles::median_pitch_hz(&mono[a..b])
-                    })
-                    .collect();
-                let voices = roles::pitch_sides(&pitches, self.config.mono_voice_semitones);
-                let guess = roles::infer_roles_with(
-                    &triples,
-                    u64::from(self.config.mono_turn_gap_ms),
-                    voices.as_deref(),
+                let language = pick_language(
+                    &[ct.language.clone()][..usize::from(ct.windows > 0)],
+                    &self.config.language,
                 );
-                let utterances: Vec<Utterance> = ct
-                    .segments
-                    .iter()
-                    .zip(&guess.speakers)
-                    .map(|(s, &speaker)| Utterance {
-                        idx: 0,
-                        speaker,
-                        start_ms: s.start_ms,
-                        end_ms: s.end_ms.min(duration_ms.max(s.start_ms + 1)),
-                        text: s.text.clone(),
-                        avg_logprob: Some(s.avg_logprob),
-                        no_speech_prob: Some(s.no_speech_prob),
-                        backchannel: false,
-                    })
-                    .collect();
-                let activity = mono_activity(&regs, &utterances);
+                let zh = language == "zh";
+                let diarized = diarization.filter(|d| d.voices >= 1 && !d.turns.is_empty());
+                let (utterances, activity, role_confidence) = match diarized {
+                    Some(d) => self.mono_diarized(ct.words, &regs, d, zh, duration_ms),
+                    None => self.mono_guessed(ct.words, &regs, &mono, zh, duration_ms),
+                };
                 let mut t = Transcript {
-                    language: pick_language(
-                        &[ct.language.clone()][..(ct.windows > 0) as usize],
-                        &self.config.language,
-                    ),
+                    language,
                     duration_ms,
                     roles_inferred: true,
-                    role_confidence: guess.confidence,
+                    role_confidence,
                     utterances,
                     activity,
                     dropped_segments: ct.dropped,
@@ -647,37 +637,296 @@ impl Transcriber {
             }
         }
     }
+
+    /// Mono with diarization: words → voices → utterances → roles.
+    fn mono_diarized(
+        &self,
+        mut words: Vec<turns::Word>,
+        regs: &[SpeechRegion],
+        d: &Diarization,
+        zh: bool,
+        duration_ms: u64,
+    ) -> (Vec<Utterance>, Vec<SpeechSpan>, f32) {
+        let join = u64::from(self.config.join_pause_ms);
+        let two = d.voices >= 2 && d.turns.iter().any(|t| t.voice != d.turns[0].voice);
+        for w in &mut words {
+            w.party = if two {
+                usize::from(voice_of(d, w.start_ms, w.end_ms))
+            } else {
+                0
+            };
+        }
+        let turn_spans: Vec<(usize, u64, u64)> = d
+            .turns
+            .iter()
+            .map(|t| {
+                (
+                    if two { usize::from(t.voice.min(1)) } else { 0 },
+                    t.start_ms,
+                    t.end_ms,
+                )
+            })
+            .collect();
+        let drafts = turns::build(&words, join, &turn_spans, &self.config.backchannel, zh);
+        let (speakers, confidence) = if two {
+            let texts: Vec<(u8, &str)> = drafts
+                .iter()
+                .filter(|x| !x.backchannel)
+                .map(|x| (x.party.min(1) as u8, x.text.as_str()))
+                .collect();
+            let mut talk = [0u64; 2];
+            for &(v, s, e) in &turn_spans {
+                talk[v.min(1)] += e.saturating_sub(s);
+            }
+            let first = d
+                .turns
+                .iter()
+                .min_by_key(|t| t.start_ms)
+                .map(|t| t.voice.min(1));
+            let r = roles::roles_for_voices(&texts, first, talk, d.confidence);
+            (r.speakers, r.confidence)
+        } else {
+            ([Speaker::Unknown; 2], 0.0)
+        };
+        let utterances = drafts
+            .into_iter()
+            .map(|x| {
+                let sp = speakers[x.party.min(1)];
+                utterance(x, sp, duration_ms)
+            })
+            .collect();
+        let labelled: Vec<(Speaker, u64, u64)> = turn_spans
+            .iter()
+            .map(|&(v, s, e)| (speakers[v.min(1)], s, e))
+            .collect();
+        (utterances, activity_from_turns(regs, &labelled), confidence)
+    }
+
+    /// Mono without diarization: sentences are cut further at VAD region boundaries (a region
+    /// boundary is where a speaker change may happen); those pieces get two sides from pitch or
+    /// region alternation plus script cues ([`roles::infer_roles_with`]), and utterances are cut
+    /// where the side changes.
+    fn mono_guessed(
+        &self,
+        mut words: Vec<turns::Word>,
+        regs: &[SpeechRegion],
+        mono: &[f32],
+        zh: bool,
+        duration_ms: u64,
+    ) -> (Vec<Utterance>, Vec<SpeechSpan>, f32) {
+        let join = u64::from(self.config.join_pause_ms);
+        let no_bc = BackchannelConfig {
+            enabled: false,
+            ..self.config.backchannel.clone()
+        };
+        for w in &mut words {
+            w.party = 0;
+        }
+        let sentences = turns::build(&words, join, &[], &no_bc, zh);
+        // Units: runs of a sentence's words inside one VAD region.
+        let word_region: Vec<Option<usize>> = words
+            .iter()
+            .map(|w| region_index(regs, w.start_ms, w.end_ms))
+            .collect();
+        let mut units: Vec<(Vec<usize>, Option<usize>)> = Vec::new();
+        for d in &sentences {
+            for &i in &d.words {
+                match units.last_mut() {
+                    Some((ws, r))
+                        if *r == word_region[i]
+                            && ws.last().is_some_and(|l| d.words.contains(l)) =>
+                    {
+                        ws.push(i)
+                    }
+                    _ => units.push((vec![i], word_region[i])),
+                }
+            }
+        }
+        let span = |ws: &[usize]| {
+            let s = ws.iter().map(|&i| words[i].start_ms).min().unwrap_or(0);
+            let e = ws.iter().map(|&i| words[i].end_ms).max().unwrap_or(s);
+            (s, e.max(s + 1))
+        };
+        let unit_spans: Vec<(u64, u64)> = units.iter().map(|(ws, _)| span(ws)).collect();
+        let texts: Vec<String> = units
+            .iter()
+            .map(|(ws, _)| {
+                let raw: String = ws.iter().map(|&i| words[i].text.as_str()).collect();
+                if zh {
+                    filter::normalize_zh(&raw)
+                } else {
+                    raw.trim().to_string()
+                }
+            })
+            .collect();
+        let triples: Vec<(u64, u64, &str)> = units
+            .iter()
+            .zip(&texts)
+            .zip(&unit_spans)
+            .map(|(((_, r), t), &own)| {
+                let (s, e) = r.map_or(own, |r| (regs[r].start_ms(), regs[r].end_ms()));
+                (s, e, t.as_str())
+            })
+            .collect();
+        let pitches: Vec<Option<f32>> = unit_spans
+            .iter()
+            .map(|&(s, e)| {
+                let a = (s as usize * SR / 1000).min(mono.len());
+                let b = (e as usize * SR / 1000).clamp(a, mono.len());
+                roles::median_pitch_hz(&mono[a..b])
+            })
+            .collect();
+        let voices = roles::pitch_sides(&pitches, self.config.mono_voice_semitones);
+        let guess = roles::infer_roles_with(
+            &triples,
+            u64::from(self.config.mono_turn_gap_ms),
+            voices.as_deref(),
+        );
+        let party_of = |sp: Speaker| match sp {
+            Speaker::Agent => 0,
+            Speaker::Customer => 1,
+            Speaker::Unknown => 2,
+        };
+        for ((ws, _), &sp) in units.iter().zip(&guess.speakers) {
+            for &i in ws {
+                words[i].party = party_of(sp);
+            }
+        }
+        // Activity: each VAD region takes the side that covers most of it.
+        let activity: Vec<SpeechSpan> = regs
+            .iter()
+            .map(|r| {
+                let (rs, re) = (r.start_ms(), r.end_ms());
+                let mut cover = [0u64; 3];
+                for (&(s, e), &sp) in unit_spans.iter().zip(&guess.speakers) {
+                    cover[party_of(sp)] += e.min(re).saturating_sub(s.max(rs));
+                }
+                let speaker = match cover {
+                    [0, 0, _] => Speaker::Unknown,
+                    [a, c, _] if c > a => Speaker::Customer,
+                    _ => Speaker::Agent,
+                };
+                let speaker = if guess.confidence == 0.0 {
+                    Speaker::Unknown
+                } else {
+                    speaker
+                };
+                SpeechSpan {
+                    speaker,
+                    start_ms: rs,
+                    end_ms: re,
+                }
+            })
+            .collect();
+        let spans: Vec<(usize, u64, u64)> = activity
+            .iter()
+            .map(|a| (party_of(a.speaker), a.start_ms, a.end_ms))
+            .collect();
+        let drafts = turns::build(&words, join, &spans, &self.config.backchannel, zh);
+        let speaker_of = |p: usize| match p {
+            0 => Speaker::Agent,
+            1 => Speaker::Customer,
+            _ => Speaker::Unknown,
+        };
+        let utterances = drafts
+            .into_iter()
+            .map(|x| {
+                let sp = speaker_of(x.party);
+                utterance(x, sp, duration_ms)
+            })
+            .collect();
+        (utterances, activity, guess.confidence)
+    }
 }
 
-/// Speech activity for a mono call: each VAD region takes the speaker of the utterance that
-/// overlaps it most (`unknown` when none does).
-fn mono_activity(regs: &[SpeechRegion], utts: &[Utterance]) -> Vec<SpeechSpan> {
-    regs.iter()
-        .map(|r| {
-            let (s, e) = (r.start_ms(), r.end_ms());
-            let speaker = utts
-                .iter()
-                .map(|u| (u.end_ms.min(e).saturating_sub(u.start_ms.max(s)), u.speaker))
-                .filter(|(o, _)| *o > 0)
-                .max_by_key(|(o, _)| *o)
-                .map_or(Speaker::Unknown, |(_, sp)| sp);
-            SpeechSpan {
-                speaker,
-                start_ms: s,
-                end_ms: e,
+/// An utterance from a draft, its end kept inside the recording.
+fn utterance(d: turns::Draft, speaker: Speaker, duration_ms: u64) -> Utterance {
+    Utterance {
+        idx: 0,
+        speaker,
+        start_ms: d.start_ms,
+        end_ms: d.end_ms.min(duration_ms.max(d.start_ms + 1)),
+        text: d.text,
+        avg_logprob: Some(d.avg_logprob),
+        no_speech_prob: Some(d.no_speech_prob),
+        backchannel: d.backchannel,
+    }
+}
+
+/// The voice speaking over most of a word; a word no turn covers takes the nearest turn's voice.
+fn voice_of(d: &Diarization, start_ms: u64, end_ms: u64) -> u8 {
+    if let Some(v) = d.voice_at(start_ms, end_ms.max(start_ms + 1)) {
+        return v;
+    }
+    let mid = (start_ms + end_ms) / 2;
+    d.turns
+        .iter()
+        .min_by_key(|t| {
+            if mid < t.start_ms {
+                t.start_ms - mid
+            } else {
+                mid.saturating_sub(t.end_ms)
             }
         })
-        .collect()
+        .map_or(0, |t| t.voice.min(1))
 }
 
-/// The VAD region (as ms) that overlaps `start..end` most, or the span itself when none does.
-fn region_of(regs: &[SpeechRegion], start: u64, end: u64) -> (u64, u64) {
+/// Speech activity of a mono call from labelled voice turns, clipped to VAD speech; VAD speech
+/// that no turn covers stays `unknown`.
+fn activity_from_turns(regs: &[SpeechRegion], turns: &[(Speaker, u64, u64)]) -> Vec<SpeechSpan> {
+    let mut out = Vec::new();
+    for r in regs {
+        let (rs, re) = (r.start_ms(), r.end_ms());
+        let mut inside: Vec<(u64, u64, Speaker)> = turns
+            .iter()
+            .map(|&(sp, s, e)| (s.max(rs), e.min(re), sp))
+            .filter(|(s, e, _)| e > s)
+            .collect();
+        inside.sort_by_key(|x| x.0);
+        let mut cursor = rs;
+        for (s, e, speaker) in inside {
+            if s > cursor {
+                out.push(SpeechSpan {
+                    speaker: Speaker::Unknown,
+                    start_ms: cursor,
+                    end_ms: s,
+                });
+            }
+            let s = s.max(cursor);
+            if e > s {
+                out.push(SpeechSpan {
+                    speaker,
+                    start_ms: s,
+                    end_ms: e,
+                });
+            }
+            cursor = cursor.max(e);
+        }
+        if cursor < re {
+            out.push(SpeechSpan {
+                speaker: Speaker::Unknown,
+                start_ms: cursor,
+                end_ms: re,
+            });
+        }
+    }
+    out
+}
+
+/// The VAD region that overlaps `start..end` most (or contains its start), if any.
+fn region_index(regs: &[SpeechRegion], start: u64, end: u64) -> Option<usize> {
+    let end = end.max(start + 1);
     regs.iter()
-        .map(|r| (r.start_ms(), r.end_ms()))
-        .map(|(a, b)| (end.min(b).saturating_sub(start.max(a)), a, b))
-        .filter(|(o, _, _)| *o > 0)
-        .max_by_key(|(o, _, _)| *o)
-        .map_or((start, end), |(_, a, b)| (a, b))
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                end.min(r.end_ms()).saturating_sub(start.max(r.start_ms())),
+                i,
+            )
+        })
+        .filter(|(o, _)| *o > 0)
+        .max_by_key(|(o, _)| *o)
+        .map(|(_, i)| i)
 }
 
 fn pick_language(detected: &[String], configured: &str) -> String {

@@ -8,24 +8,72 @@
 
 use callqa_core::Speaker;
 
-/// Words an agent says and a customer rarely does. One list, kept small; matched on lowercase
-/// (Simplified) text.
+/// Script lines an agent says and a customer rarely does (strong cues, weight 1 each). One list,
+/// kept small; matched on lowercase Simplified text. See also [`AGENT_WEAK_CUES`],
+/// [`CUSTOMER_CUES`] and the "this is <name> from" pattern in [`cue_score`].
 pub const AGENT_CUES: &[&str] = &[
-    "您好",
-    "你好，",
+    "欢迎致电",
+    "欢迎来电",
     "工号",
+    "客服",
     "很高兴为您服务",
+    "为您服务",
     "有什么可以帮您",
     "有什么可以帮你",
+    "有什么能帮您",
+    "有什么可以为您",
     "请问还有其他",
+    "还有其他问题",
+    "还有什么可以帮",
     "感谢您的来电",
     "感谢来电",
+    "感谢致电",
+    "本人吗",
+    "请问您是",
     "how can i help",
     "how may i help",
-    "speaking",
+    "how can i assist",
+    "what can i do for you",
     "thank you for calling",
+    "thanks for calling",
     "anything else i can",
+    "is there anything else",
     "my name is",
+    "am i speaking with",
+    "may i speak with",
+    "calling from",
+    "on behalf of",
+];
+
+/// Greetings and self-references both parties may say, agents more often (weight 0.5).
+pub const AGENT_WEAK_CUES: &[&str] = &[
+    "您好",
+    "你好",
+    "我是",
+    "hello",
+    "good morning",
+    "good afternoon",
+    "good evening",
+];
+
+/// What a customer says about their own business (weight -0.5 for the agent side).
+pub const CUSTOMER_CUES: &[&str] = &[
+    "我想",
+    "我要",
+    "我的",
+    "我刚",
+    "我打",
+    "你们",
+    "i'm calling",
+    "i am calling",
+    "i want",
+    "i'd like",
+    "i need",
+    "my account",
+    "my card",
+    "my bill",
+    "my order",
+    "you guys",
 ];
 
 /// Median fundamental frequency (Hz) of the voiced 40 ms frames of 16 kHz `samples`
@@ -121,10 +169,29 @@ pub struct RoleGuess {
     pub confidence: f32,
 }
 
-/// Count agent cues in a text.
+/// Count strong agent cues in a text ([`AGENT_CUES`] and "this is <name> from").
 pub fn cue_count(text: &str) -> usize {
-    let t = text.to_lowercase();
-    AGENT_CUES.iter().filter(|c| t.contains(*c)).count()
+    let t = fast2s::convert(&text.to_lowercase());
+    AGENT_CUES.iter().filter(|c| t.contains(*c)).count() + usize::from(this_is_from(&t))
+}
+
+/// "this is <one to four words> from" (an agent introducing self and company).
+fn this_is_from(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).enumerate().any(|(i, w)| {
+        w == ["this", "is"] && words[i + 2..].iter().take(5).skip(1).any(|x| *x == "from")
+    })
+}
+
+/// How much a text sounds like the agent: strong cues count 1, weak ones 0.5, customer cues
+/// -0.5 (each cue once per text).
+pub fn cue_score(text: &str) -> f32 {
+    let t = fast2s::convert(&text.to_lowercase());
+    let has = |list: &[&str]| list.iter().filter(|c| t.contains(*c)).count() as f32;
+    cue_count(text) as f32 + 0.5 * has(AGENT_WEAK_CUES) - 0.5 * has(CUSTOMER_CUES)
 }
 
 /// Assign utterances `(start_ms, end_ms, text)` (sorted by start) to agent or customer. A pause of
@@ -168,7 +235,9 @@ pub fn infer_roles_with(
     }
     let mut cues = [0f32; 2];
     for (i, &(_, _, text)) in utts.iter().enumerate() {
-        cues[side[i]] += cue_count(text) as f32;
+        let t = fast2s::convert(&text.to_lowercase());
+        let weak = AGENT_WEAK_CUES.iter().filter(|c| t.contains(*c)).count() as f32;
+        cues[side[i]] += cue_count(text) as f32 + 0.5 * weak;
     }
     if cues[0] + cues[1] == 0.0 && !two_voices {
         return unknown;
@@ -196,6 +265,53 @@ pub fn infer_roles_with(
         } else {
             (0.4 + 0.4 * margin).min(0.8)
         },
+    }
+}
+
+/// Which of two diarized voices is the agent, and how sure we are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoiceRoles {
+    /// The role of voice 0 and of voice 1.
+    pub speakers: [Speaker; 2],
+    /// Confidence in [0, 1]: the evidence margin times the diarization's own confidence.
+    pub confidence: f32,
+    /// The cue score ([`cue_score`]) summed per voice.
+    pub cues: [f32; 2],
+}
+
+/// Decide which of two voices is the agent from what each says and when.
+///
+/// Evidence per voice: `cues` = [`cue_score`] summed over its (non-back-channel) utterances
+/// `(voice, text)`; `fallback` = 0.6 if it speaks first (agents open inbound calls) + 0.4 × its
+/// share of the talk time `talk_ms`. The agent is the voice with the larger `cues + 0.5 ×
+/// fallback`; with `d` the difference between the two, the confidence is
+/// `diarization_confidence × (0.35 + 0.6 × (1 - e^-|d|))`: about 0.5 from turn position alone,
+/// 0.8 with one clear script line, 0.9+ with several.
+pub fn roles_for_voices(
+    utts: &[(u8, &str)],
+    first_voice: Option<u8>,
+    talk_ms: [u64; 2],
+    diarization_confidence: f32,
+) -> VoiceRoles {
+    let mut cues = [0f32; 2];
+    for &(v, text) in utts {
+        if let Some(c) = cues.get_mut(v as usize) {
+            *c += cue_score(text);
+        }
+    }
+    let total = (talk_ms[0] + talk_ms[1]).max(1) as f32;
+    let fallback =
+        |v: usize| 0.6 * f32::from(first_voice == Some(v as u8)) + 0.4 * talk_ms[v] as f32 / total;
+    let score = [cues[0] + 0.5 * fallback(0), cues[1] + 0.5 * fallback(1)];
+    let d = score[0] - score[1];
+    let agent = usize::from(d < 0.0);
+    let mut speakers = [Speaker::Customer; 2];
+    speakers[agent] = Speaker::Agent;
+    let margin = 0.35 + 0.6 * (1.0 - (-d.abs()).exp());
+    VoiceRoles {
+        speakers,
+        confidence: (diarization_confidence.clamp(0.0, 1.0) * margin).clamp(0.0, 1.0),
+        cues,
     }
 }
 
@@ -285,5 +401,53 @@ mod tests {
         let g = infer_roles(&utts, 700);
         assert!(g.speakers.iter().all(|s| *s == Speaker::Unknown));
         assert_eq!(g.confidence, 0.0);
+    }
+
+    #[test]
+    fn the_voice_that_greets_and_introduces_itself_is_the_agent() {
+        // Voice 1 opens ("Hello?"), voice 0 gives the company and offers help: voice 0 is the
+        // agent even though it speaks second (an outbound call).
+        let utts = [
+            (1, "Hello?"),
+            (0, "Hi, this is Anna from Northwind Mobile."),
+            (0, "Am I speaking with Mr. Lee?"),
+            (1, "Speaking."),
+        ];
+        let r = roles_for_voices(&utts, Some(1), [4_000, 2_000], 0.9);
+        assert_eq!(r.speakers, [Speaker::Agent, Speaker::Customer]);
+        assert!(r.confidence > 0.5 && r.confidence <= 0.9, "{r:?}");
+        let zh = [
+            (0, "喂，你好。"),
+            (
+                1,
+                "您好，欢迎致电星联通信，工号一零二四，请问有什么可以帮您？",
+            ),
+            (0, "我的宽带断了。"),
+        ];
+        let r = roles_for_voices(&zh, Some(0), [3_000, 5_000], 1.0);
+        assert_eq!(r.speakers, [Speaker::Customer, Speaker::Agent]);
+        assert!(r.confidence > 0.85, "{r:?}");
+    }
+
+    #[test]
+    fn without_cues_the_first_voice_is_the_agent_with_low_confidence() {
+        let utts = [(0, "So what happened next"), (1, "Well I went home")];
+        let r = roles_for_voices(&utts, Some(0), [5_000, 5_000], 1.0);
+        assert_eq!(r.speakers, [Speaker::Agent, Speaker::Customer]);
+        assert!(r.confidence < 0.6, "{r:?}");
+        // Shaky diarization lowers the confidence.
+        let shaky = roles_for_voices(&utts, Some(0), [5_000, 5_000], 0.5);
+        assert!(shaky.confidence < r.confidence);
+    }
+
+    #[test]
+    fn this_is_name_from_company_is_a_cue() {
+        assert_eq!(
+            cue_count("Hi, this is Anna speaking from Northwind Mobile"),
+            1
+        );
+        assert_eq!(cue_count("this is from my bank"), 0);
+        assert_eq!(cue_count("Speaking."), 0);
+        assert!(cue_score("I want to check my account") < 0.0);
     }
 }

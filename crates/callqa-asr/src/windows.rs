@@ -76,6 +76,57 @@ impl Window {
     }
 }
 
+/// Decide which piece each word of a window belongs to. `words` are in spoken order: `(t0, t1,
+/// ends_sentence)` in window samples. Whisper's token times drift by a few hundred ms around the
+/// silences inserted between pieces, so the midpoint alone puts the last word of a sentence
+/// ("card.") into the next piece, or the first word after a pause ("Thank") into the previous
+/// one. Around each inserted gap (± `zone` samples) the cut is moved to just after the sentence
+/// end nearest the gap, when one starts before the next piece does; elsewhere the midpoint
+/// decides. Pieces never go backwards along the words.
+pub fn assign_pieces(words: &[(usize, usize, bool)], win: &Window, zone: usize) -> Vec<usize> {
+    let mid = |w: &(usize, usize, bool)| (w.0 + w.1.max(w.0)) / 2;
+    let mut out: Vec<usize> = words.iter().map(|w| win.piece_of(mid(w))).collect();
+    for k in 0..win.pieces.len().saturating_sub(1) {
+        let lo = win.pieces[k].window_start + win.pieces[k].len;
+        let hi = win.pieces[k + 1].window_start;
+        let (z0, z1) = (lo.saturating_sub(zone), hi + zone);
+        let centre = (lo + hi) / 2;
+        let in_zone: Vec<usize> = (0..words.len())
+            .filter(|&i| (z0..=z1).contains(&mid(&words[i])))
+            .collect();
+        let best = in_zone
+            .iter()
+            .copied()
+            .filter(|&i| words[i].2 && words[i].0 < hi)
+            .min_by_key(|&i| words[i].1.abs_diff(centre));
+        let Some(cut) = best else { continue };
+        for &i in &in_zone {
+            if i <= cut {
+                out[i] = out[i].min(k);
+            } else {
+                out[i] = out[i].max(k + 1);
+            }
+        }
+    }
+    // Never backwards.
+    for i in 1..out.len() {
+        out[i] = out[i].max(out[i - 1]);
+    }
+    out
+}
+
+/// Window times `t0..t1` of a word moved inside piece `piece` (shifted, not squashed, when they
+/// spill over its edge), as call samples.
+pub fn word_to_call(win: &Window, piece: usize, t0: usize, t1: usize) -> (usize, usize) {
+    let Some(p) = win.pieces.get(piece) else {
+        return (0, 0);
+    };
+    let len = t1.saturating_sub(t0).min(p.len);
+    let start = t0.clamp(p.window_start, p.window_start + p.len - len);
+    let off = start - p.window_start;
+    (p.call_start + off, p.call_start + off + len)
+}
+
 /// Pack regions (sorted, non-overlapping) into windows of at most `max_len` samples. Regions
 /// closer than `join_gap` samples are copied with the audio between them; farther ones are
 /// joined with `gap` samples of silence. A region longer than a window is cut into pieces.
@@ -169,5 +220,46 @@ mod tests {
         assert_eq!(s[0], 1_000.0);
         assert_eq!(s[1_200], 0.0);
         assert_eq!(s[1_400], 10_000.0);
+    }
+
+    #[test]
+    fn words_at_a_gap_follow_the_sentence_end() {
+        // Two pieces: window 0..1000 and 1400..2400 (gap 1000..1400).
+        let win = Window {
+            pieces: vec![
+                Piece {
+                    window_start: 0,
+                    call_start: 5_000,
+                    len: 1_000,
+                },
+                Piece {
+                    window_start: 1_400,
+                    call_start: 20_000,
+                    len: 1_000,
+                },
+            ],
+            len: 2_400,
+        };
+        // "... your card." drifts late into the gap, "Thank" early into it.
+        let words = [
+            (600, 950, false),
+            (980, 1_260, true), // "card." midpoint 1120: in the gap, nearer piece 0 anyway
+            (1_150, 1_390, false), // "Thank": midpoint 1270, nearer piece 1... but early
+            (1_500, 1_600, true),
+        ];
+        assert_eq!(assign_pieces(&words, &win, 600), vec![0, 0, 1, 1]);
+        let late = [
+            (600, 950, false),
+            (1_150, 1_380, true),
+            (1_420, 1_600, false),
+        ];
+        // Midpoint 1265 is nearer piece 1, but "card." ends a sentence and starts in the gap.
+        assert_eq!(assign_pieces(&late, &win, 600), vec![0, 0, 1]);
+        // Without a sentence end the midpoint decides.
+        let plain = [(600, 950, false), (1_150, 1_380, false)];
+        assert_eq!(assign_pieces(&plain, &win, 600), vec![0, 1]);
+        // Shifted inside the piece, length kept.
+        assert_eq!(word_to_call(&win, 0, 900, 1_100), (5_800, 6_000));
+        assert_eq!(word_to_call(&win, 1, 1_300, 1_450), (20_000, 20_150));
     }
 }
