@@ -682,17 +682,22 @@ fn a_failed_item_on_garbled_evidence_is_flagged_and_keeps_its_result_unless_auto
 
 #[test]
 fn the_asr_cut_is_a_form_key() {
+    // -0.7 is below the default cut (-0.5): no auto-fail, review.
     let (mut t, j) = rude_call(0.9);
-    t.utterances[2].avg_logprob = Some(-0.9);
-    let strict = FORM.replace(
-        "dead_air_limit_s = 10\n",
-        "dead_air_limit_s = 10\nmin_asr_avg_logprob = -0.5\n",
-    );
-    let config: FormConfig = toml::from_str(&strict).expect("form parses");
-    let f = Form::validate(config, &SCRIPT_STEP_LABELS, &SENTIMENT_LABELS).expect("valid");
-    let card = evaluate(&f, &t, &j);
+    t.utterances[2].avg_logprob = Some(-0.7);
+    let card = evaluate(&form(), &t, &j);
     assert!(!card.auto_fail);
     assert_eq!(card.review_reasons, vec![ReviewReason::AsrLowConfidence]);
+    // A form that trusts ASR down to -1.0 fails the call on the same line.
+    let lenient = FORM.replace(
+        "dead_air_limit_s = 10\n",
+        "dead_air_limit_s = 10\nmin_asr_avg_logprob = -1.0\n",
+    );
+    let config: FormConfig = toml::from_str(&lenient).expect("form parses");
+    let f = Form::validate(config, &SCRIPT_STEP_LABELS, &SENTIMENT_LABELS).expect("valid");
+    let card = evaluate(&f, &t, &j);
+    assert!(card.auto_fail);
+    assert!(!card.needs_review);
 }
 
 #[test]
