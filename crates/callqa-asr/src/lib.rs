@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 pub mod backchannel;
+pub mod crosstalk;
 pub mod filter;
 pub mod roles;
 pub mod turns;
@@ -120,6 +121,10 @@ pub struct AsrConfig {
     pub join_pause_ms: u32,
     /// Back-channel rule ([`backchannel`]).
     pub backchannel: BackchannelConfig,
+    /// Stereo recordings: VAD speech on a channel that is at least this many dB quieter than
+    /// another channel at the same moment is the other party's voice leaking across (line echo)
+    /// and is not that party's speech ([`crosstalk`]); 0 turns the check off.
+    pub crosstalk_db: f32,
     /// Hallucination guards.
     pub filter: FilterConfig,
 }
@@ -140,6 +145,7 @@ impl Default for AsrConfig {
             mono_voice_semitones: 5.0,
             join_pause_ms: 1_000,
             backchannel: BackchannelConfig::default(),
+            crosstalk_db: 15.0,
             filter: FilterConfig::default(),
         }
     }
@@ -522,7 +528,8 @@ impl Transcriber {
     /// speaks when, by voice; ignored for stereo layouts).
     ///
     /// - Stereo ([`ChannelLayout::Roles`]): one party per channel; every utterance and every
-    ///   activity span keeps its own channel's times, so overlaps stay as they happened.
+    ///   activity span keeps its own channel's times, so overlaps stay as they happened. Speech
+    ///   that leaks from the other channel is not counted as a party's own ([`crosstalk`]).
     /// - Mono with a two-voice `diarization`: each word goes to the voice speaking at its time,
     ///   utterances are cut where the voice changes, and the voices get roles from what they say
     ///   ([`roles::roles_for_voices`]: greeting, company, self-introduction; turn position and talk
@@ -551,7 +558,16 @@ impl Transcriber {
                     )));
                 }
                 let views: Vec<&[f32]> = channels.iter().map(Vec::as_slice).collect();
-                let regions = vad.detect(&views)?;
+                let vc = vad.config();
+                let ms = |v: u32| v as usize * SR / 1000;
+                let regions = crosstalk::suppress(
+                    &views,
+                    vad.detect(&views)?,
+                    self.config.crosstalk_db,
+                    ms(vc.min_speech_duration_ms),
+                    ms(vc.min_silence_duration_ms),
+                    ms(vc.speech_pad_ms),
+                );
                 let speaker_of = |c: usize| {
                     if channels.len() == 1 {
                         Speaker::Unknown

@@ -61,13 +61,15 @@ pub struct SpeechMetrics {
     pub unannounced_wait_count: u32,
     /// Every silence of at least `hold_min_s`, in time order.
     pub long_silences: Vec<Silence>,
-    /// Overlaps of both parties (shorter ones than the minimum are ignored as back-channel noise).
+    /// Overlaps of both parties of at least `min_overtalk_ms`; back-channels (utterances flagged
+    /// `backchannel`) are left out: they are neither overtalk nor interruptions.
     pub overtalk: Vec<Overtalk>,
     /// Number of overlaps.
     pub overtalk_count: u32,
     /// Total overlap time.
     pub overtalk_s: f64,
-    /// Overlaps the agent started (agent interrupting the customer).
+    /// Overlaps the agent started (the agent starting substantive speech while the customer is
+    /// still talking; back-channels do not count).
     pub agent_interruptions: u32,
     /// Overlaps the customer started.
     pub customer_interruptions: u32,
@@ -86,7 +88,8 @@ pub struct MetricOptions {
     pub hold_min_s: f64,
     /// A hold request that ends at most this long before a silence announces it.
     pub hold_announce_window_s: f64,
-    /// Overlaps shorter than this are not counted (back-channel "嗯", cross-talk noise).
+    /// Overlaps shorter than this are not counted (cross-talk noise, turn-taking jitter).
+    /// Back-channels are left out whatever their length (see `Utterance::backchannel`).
     pub min_overtalk_ms: u64,
 }
 
@@ -150,6 +153,69 @@ pub fn speech_units(text: &str) -> usize {
     units
 }
 
+/// How far a back-channel utterance's span is widened to cover its VAD span (VAD pads speech by
+/// about 100 ms; token times are coarse), ms.
+const BACKCHANNEL_PAD_MS: u64 = 250;
+
+/// A party's speech as overtalk sees it: its activity spans without its back-channels. A
+/// back-channel ("uh-huh", "嗯" said inside the other party's turn, `Utterance::backchannel`) is
+/// neither an interruption nor overtalk, so the activity it covers (its span widened by
+/// [`BACKCHANNEL_PAD_MS`]) is cut out; of a span that held a back-channel, only the parts that
+/// overlap a substantive utterance of the same party remain (what is left of a VAD span around a
+/// back-channel is its padding, not speech). Spans without back-channels are kept as they are,
+/// text or no text. Talk time, silences and first words still count back-channel speech.
+fn overlap_spans(spans: &[(u64, u64)], t: &Transcript, who: Speaker) -> Vec<(u64, u64)> {
+    let mine = t.utterances.iter().filter(|u| u.speaker == who);
+    let bcs: Vec<(u64, u64)> = mine
+        .clone()
+        .filter(|u| u.backchannel)
+        .map(|u| {
+            (
+                u.start_ms.saturating_sub(BACKCHANNEL_PAD_MS),
+                u.end_ms + BACKCHANNEL_PAD_MS,
+            )
+        })
+        .collect();
+    if bcs.is_empty() {
+        return spans.to_vec();
+    }
+    let turns: Vec<(u64, u64)> = mine
+        .filter(|u| !u.backchannel)
+        .map(|u| (u.start_ms, u.end_ms))
+        .collect();
+    let overlaps = |a: (u64, u64), b: (u64, u64)| a.0 < b.1 && b.0 < a.1;
+    let mut out = Vec::new();
+    for &span in spans {
+        if !bcs.iter().any(|&b| overlaps(span, b)) {
+            out.push(span);
+            continue;
+        }
+        // span minus the back-channels, then only what substantive speech touches.
+        let mut pieces = vec![span];
+        for &(bs, be) in &bcs {
+            pieces = pieces
+                .into_iter()
+                .flat_map(|(s, e)| {
+                    if be <= s || bs >= e {
+                        vec![(s, e)]
+                    } else {
+                        [(s, bs), (be, e)]
+                            .into_iter()
+                            .filter(|(a, b)| b > a)
+                            .collect()
+                    }
+                })
+                .collect();
+        }
+        out.extend(
+            pieces
+                .into_iter()
+                .filter(|&p| turns.iter().any(|&u| overlaps(p, u))),
+        );
+    }
+    out
+}
+
 /// Compute the metrics of one call. `hold_requests` are the (end ms of) agent utterances the
 /// classifier labelled as hold requests; a long silence starting soon after one is a hold.
 pub fn compute(
@@ -174,6 +240,9 @@ pub fn compute(
     let agent = spans_of(&activity, Speaker::Agent);
     let customer = spans_of(&activity, Speaker::Customer);
     let unknown = spans_of(&activity, Speaker::Unknown);
+    // Overtalk and interruptions leave back-channels out (see `overlap_spans`).
+    let agent_turns = overlap_spans(&agent, transcript, Speaker::Agent);
+    let customer_turns = overlap_spans(&customer, transcript, Speaker::Customer);
     let all = union(
         agent
             .iter()
@@ -231,6 +300,7 @@ pub fn compute(
     // Overtalk: intersections of agent and customer speech; the party whose span started later
     // is the one who started talking over the other.
     let mut overtalk = Vec::new();
+    let (agent, customer) = (&agent_turns, &customer_turns);
     let (mut i, mut j) = (0, 0);
     while i < agent.len() && j < customer.len() {
         let (a, c) = (agent[i], customer[j]);
@@ -301,7 +371,9 @@ pub fn compute(
         customer_interruptions: overtalk.len() as u32 - agent_interruptions,
         overtalk,
         agent_speech_rate,
-        agent_first_words_s: agent.first().map(|a| a.0 as f64 / 1000.0),
+        agent_first_words_s: spans_of(&activity, Speaker::Agent)
+            .first()
+            .map(|a| a.0 as f64 / 1000.0),
     }
 }
 
@@ -459,5 +531,79 @@ mod tests {
         assert_eq!(speech_units("您好，欢迎"), 4);
         assert_eq!(speech_units("Hello there, agent 42"), 4);
         assert_eq!(speech_units("工号1234 ok"), 4);
+    }
+
+    #[test]
+    fn backchannels_are_neither_overtalk_nor_interruptions() {
+        let mut t = transcript(
+            vec![
+                span(Speaker::Customer, 0, 8_000),
+                span(Speaker::Agent, 2_900, 3_600), // "uh-huh" (VAD-padded)
+                span(Speaker::Agent, 5_000, 5_500), // "right"
+                span(Speaker::Agent, 7_000, 10_000), // agent cuts in: 1 s
+            ],
+            10_000,
+        );
+        let bc = |s, e, text| Utterance {
+            backchannel: true,
+            ..Utterance::new(0, Speaker::Agent, s, e, text)
+        };
+        t.utterances = vec![
+            Utterance::new(
+                0,
+                Speaker::Customer,
+                0,
+                8_000,
+                "I was charged twice and ...",
+            ),
+            bc(3_000, 3_500, "Uh-huh."),
+            bc(5_100, 5_400, "Right."),
+            Utterance::new(3, Speaker::Agent, 7_050, 9_900, "Let me stop you there."),
+        ];
+        let m = compute(&t, &[], &MetricOptions::default());
+        assert_eq!(m.agent_interruptions, 1);
+        assert_eq!(m.overtalk_count, 1);
+        assert!((m.overtalk_s - 1.0).abs() < 1e-9);
+        // Talk time still counts the back-channels.
+        assert!((m.agent_talk_s - 4.2).abs() < 1e-9);
+        // Unflagged, the same spans are three interruptions.
+        for u in &mut t.utterances {
+            u.backchannel = false;
+        }
+        assert_eq!(
+            compute(&t, &[], &MetricOptions::default()).agent_interruptions,
+            3
+        );
+    }
+
+    #[test]
+    fn a_vad_span_holding_a_backchannel_and_a_turn_keeps_the_turn() {
+        let mut t = transcript(
+            vec![
+                span(Speaker::Customer, 0, 6_000),
+                // One agent VAD span: "mm" at 2 s, then the agent takes over at 4.5 s.
+                span(Speaker::Agent, 1_900, 8_000),
+            ],
+            8_000,
+        );
+        t.utterances = vec![
+            Utterance::new(0, Speaker::Customer, 0, 6_000, "so the bill went up"),
+            Utterance {
+                backchannel: true,
+                ..Utterance::new(1, Speaker::Agent, 2_000, 2_300, "Mm.")
+            },
+            Utterance::new(
+                2,
+                Speaker::Agent,
+                4_500,
+                8_000,
+                "I can explain that charge.",
+            ),
+        ];
+        let m = compute(&t, &[], &MetricOptions::default());
+        assert_eq!(m.agent_interruptions, 1);
+        // The overlap starts where the agent's substantive speech does (after the padding).
+        assert_eq!(m.overtalk[0].start_ms, 2_550);
+        assert_eq!(m.overtalk[0].end_ms, 6_000);
     }
 }
