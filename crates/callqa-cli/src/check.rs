@@ -45,8 +45,8 @@ fn check_pipeline(path: &Path, config_only: bool) -> Result<Vec<String>, Vec<Str
         )),
         Err(e) => problems.push(format!("{file}: asr.model: {e}")),
     }
-    match callqa_vad::Vad::new(&settings.vad) {
-        Ok(v) => ok.push(format!("vad backend {:?}", v.backend())),
+    match settings.vad_backend() {
+        Ok(v) => ok.push(format!("vad backend {v}")),
         Err(e) => problems.push(format!("{file}: vad: {e}")),
     }
     let paths = pipeline.classifier_paths();

@@ -3,6 +3,11 @@
 //! the rows to the store; rescoring re-applies forms and classifiers to stored transcripts. The
 //! only crate that knows every stage.
 //!
+//! Takes recordings (paths, or a manifest) and pipeline configs; gives Parquet rows through
+//! [`score`] / [`rescore`], or transcripts through [`transcribe()`]. The audio → transcript part
+//! (decode, channel layout, VAD, mono diarization, ASR) is one path, [`transcribe`]'s module,
+//! and both [`score`] and [`transcribe()`] run it on the same worker pool.
+//!
 //! ```no_run
 //! use callqa_pipeline::{Engines, NoProgress, Pipeline, RunOptions, inputs, score};
 //! let pipeline = Pipeline::load(std::path::Path::new("pipelines/inbound-zh.toml"))?;
@@ -12,14 +17,36 @@
 //! println!("{} scored, {} skipped, {} failed", summary.scored, summary.skipped, summary.failed);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Transcripts only (what `callqa transcribe` prints), in input order as they finish:
+//!
+//! ```no_run
+//! use callqa_pipeline::{SpeechEngines, StageSettings, TranscribeOptions, transcribe};
+//! let engines = SpeechEngines::load(vec![("default".into(), StageSettings::defaults())])?;
+//! let files = vec![std::path::PathBuf::from("call.wav")];
+//! transcribe(&engines, 0, &files, &TranscribeOptions::default(), |_, path, res| {
+//!     match res {
+//!         Ok(t) => println!("{}: {} utterances", path.display(), t.transcript.utterances.len()),
+//!         Err(e) => eprintln!("{e}"),
+//!     }
+//!     Ok::<(), std::io::Error>(())
+//! })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod config;
 pub mod inputs;
+mod pool;
 pub mod run;
+pub mod transcribe;
 
 pub use config::{ConfigError, Pipeline, PipelineConfig, StageSettings};
 pub use inputs::{CallInput, InputError};
 pub use run::{
     CallEvent, CallStatus, Engines, NoProgress, Progress, RunError, RunOptions, RunSummary, STAGES,
     call_key, rescore, score,
+};
+pub use transcribe::{
+    SpeechEngines, SpeechError, SpeechOverrides, SpeechTiming, SpeechWorker, TranscribeOptions,
+    TranscribeSummary, Transcribed, transcribe,
 };

@@ -7,9 +7,10 @@
 //! Rows are committed in shards of a few calls (temporary names, rename, then the ledger record),
 //! so a killed run loses at most the shard in flight and leaves no partial file behind.
 
-use crate::config::{ConfigError, Pipeline, StageSettings};
+use crate::config::{ConfigError, Pipeline};
 use crate::inputs::{CallInput, InputError};
-use callqa_asr::{Transcriber, WhisperModel};
+use crate::pool::{run_pool, worker_count};
+use crate::transcribe::{SpeechEngines, SpeechWorker};
 use callqa_classify::{ClassifierPaths, Classifiers, LoadOptions, UtteranceScores};
 use callqa_core::{Speaker, SpeechSpan, Transcript, Utterance};
 use callqa_score::{LabelScore, Scorecard, StepHit, UtteranceJudgement, evaluate};
@@ -17,14 +18,12 @@ use callqa_store::{
     ActivityRow, CallRow, CallScoreRow, ErrorRow, EvaluationRow, ShardRows, Store, StoreError,
     UtteranceRow, read_rows,
 };
-use callqa_vad::Vad;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// The stages whose time a run reports, in pipeline order.
@@ -191,22 +190,20 @@ impl RunSummary {
     }
 }
 
-/// One pipeline with the models it uses, ready to run.
+/// One pipeline with the models it uses, ready to run. Route `i` is route `i` of
+/// `Engines::speech` too.
 struct Route {
     pipeline: Pipeline,
-    settings: StageSettings,
-    /// Index into `Engines::whisper` (None for rescoring).
-    whisper: Option<usize>,
-    vad: Option<Vad>,
     classifiers: usize,
     /// `task=sha256;...` of the classifier models.
     classifier_versions: String,
 }
 
-/// Loaded models shared by the workers: each distinct Whisper file and classifier set once.
+/// Loaded models shared by the workers: the speech models (each distinct Whisper file once, the
+/// VADs, the mono diarizer; none for rescoring) and each distinct classifier set once.
 pub struct Engines {
     routes: Vec<Route>,
-    whisper: Vec<(WhisperModel, callqa_models::ResolvedModel)>,
+    speech: Option<SpeechEngines>,
     classifiers: Vec<(ClassifierPaths, Classifiers)>,
 }
 
@@ -220,37 +217,23 @@ impl Engines {
         if pipelines.is_empty() {
             return Err(RunError::Usage("no pipeline given".into()));
         }
-        let mut whisper: Vec<(WhisperModel, callqa_models::ResolvedModel)> = Vec::new();
+        let speech = if with_asr {
+            let routes = pipelines
+                .iter()
+                .map(|p| {
+                    p.stage_settings()
+                        .map(|s| (p.path.display().to_string(), s))
+                })
+                .collect::<Result<Vec<_>, ConfigError>>()?;
+            Some(SpeechEngines::load(routes)?)
+        } else {
+            None
+        };
         let mut classifiers: Vec<(ClassifierPaths, Classifiers)> = Vec::new();
         let mut routes = Vec::new();
         for pipeline in pipelines {
-            let settings = pipeline.stage_settings()?;
-            let (whisper_idx, vad) = if with_asr {
-                let resolved = callqa_models::resolve_whisper(&settings.model).map_err(|e| {
-                    RunError::Model(format!("{}: asr.model: {e}", pipeline.path.display()))
-                })?;
-                let idx = match whisper.iter().position(|(_, r)| r.path == resolved.path) {
-                    Some(i) => i,
-                    None => {
-                        let model = WhisperModel::load(&resolved.path)
-                            .map_err(|e| RunError::Model(e.to_string()))?;
-                        whisper.push((model, resolved));
-                        whisper.len() - 1
-                    }
-                };
-                let vad = Vad::new(&settings.vad).map_err(|e| {
-                    RunError::Model(format!("{}: VAD: {e}", pipeline.path.display()))
-                })?;
-                if vad.backend() == callqa_vad::BackendKind::Energy {
-                    tracing::warn!(
-                        pipeline = %pipeline.config.pipeline.name,
-                        "Silero VAD unavailable: using the energy detector (hold music and noise may be transcribed)"
-                    );
-                }
-                (Some(idx), Some(vad))
-            } else {
-                (None, None)
-            };
+            // Validates the `[asr]`/`[vad]` tables even when no ASR is loaded (rescoring).
+            pipeline.stage_settings()?;
             let paths = pipeline.classifier_paths();
             let cidx = match classifiers.iter().position(|(p, _)| *p == paths) {
                 Some(i) => i,
@@ -281,16 +264,13 @@ impl Engines {
                 .join(";");
             routes.push(Route {
                 pipeline,
-                settings,
-                whisper: whisper_idx,
-                vad,
                 classifiers: cidx,
                 classifier_versions,
             });
         }
         Ok(Engines {
             routes,
-            whisper,
+            speech,
             classifiers,
         })
     }
@@ -378,25 +358,6 @@ impl Failure {
             message: message.into().replace('\n', " "),
         }
     }
-}
-
-/// The kind of an audio error, as a snake_case word for the `errors.kind` column.
-fn audio_error_kind(e: &callqa_audio::AudioError) -> String {
-    use callqa_audio::ErrorKind as K;
-    match e.kind() {
-        K::Io(_) => "unreadable",
-        K::Empty => "empty_file",
-        K::UnrecognisedFormat => "unrecognised_format",
-        K::Corrupt(_) => "corrupt",
-        K::NoAudioTrack => "no_audio_track",
-        K::UnsupportedCodec(_) => "unsupported_codec",
-        K::MissingParameter(_) => "missing_parameter",
-        K::NoAudio => "no_audio",
-        K::Decode(_) => "decode",
-        K::Resample(_) => "resample",
-        _ => "audio",
-    }
-    .to_string()
 }
 
 /// The rows one call produces.
@@ -644,6 +605,10 @@ impl StageTimes {
     fn add(&mut self, stage: &'static str, since: Instant) {
         *self.0.entry(stage).or_default() += since.elapsed().as_secs_f64();
     }
+
+    fn add_secs(&mut self, stage: &'static str, secs: f64) {
+        *self.0.entry(stage).or_default() += secs;
+    }
 }
 
 /// What a worker hands back for one call.
@@ -708,7 +673,7 @@ struct Shared<'a> {
 
 fn process_one(
     shared: &Shared,
-    transcribers: &mut [Option<Transcriber>],
+    worker: &mut SpeechWorker,
     index: usize,
     input: &CallInput,
     route_idx: usize,
@@ -724,16 +689,7 @@ fn process_one(
     };
     let engines = shared.engines;
     let route = &engines.routes[route_idx];
-    let Some(widx) = route.whisper else {
-        return done(
-            None,
-            Err(Failure::new("asr", "config", "no ASR model loaded")),
-            None,
-            0.0,
-            times,
-        );
-    };
-    let (model, resolved) = &engines.whisper[widx];
+    let resolved = worker.engines().model(route_idx);
     let t = Instant::now();
     let sha = match callqa_models::cache::sha256_file(&input.path) {
         Ok(s) => s,
@@ -767,57 +723,24 @@ fn process_one(
         }
         claimed.insert(key.clone(), input.call_id.clone());
     }
-    let t = Instant::now();
-    let decoded =
-        match callqa_audio::decode_16k(&input.path, &callqa_audio::DecodeOptions::default()) {
-            Ok(d) => d,
-            Err(e) => {
-                let kind = audio_error_kind(&e);
-                return done(
-                    Some(key),
-                    Err(Failure::new("decode", kind, e.to_string())),
-                    None,
-                    0.0,
-                    times,
-                );
-            }
-        };
-    times.add("decode", t);
-    let audio_s = decoded.channels.first().map_or(0, Vec::len) as f64 / 16_000.0;
-    for w in &decoded.info.warnings {
+    // Audio -> transcript: the same path `callqa transcribe` takes.
+    let heard = match worker.transcribe_file(route_idx, &input.path) {
+        Ok(h) => h,
+        Err(e) => {
+            let f = Failure::new(e.stage(), e.kind(), e.to_string());
+            return done(Some(key), Err(f), None, 0.0, times);
+        }
+    };
+    let timing = heard.timing;
+    times.add_secs("decode", timing.decode_s);
+    times.add_secs("asr", timing.diarize_s + timing.asr_s);
+    let audio_s = timing.audio_s;
+    let info = &heard.info;
+    for w in &info.warnings {
         tracing::warn!(call_id = %input.call_id, file = %input.path.display(), warning = %w, "audio");
     }
-    let t = Instant::now();
-    if transcribers[route_idx].is_none() {
-        match Transcriber::new(model, route.settings.asr.clone()) {
-            Ok(t) => transcribers[route_idx] = Some(t),
-            Err(e) => {
-                let f = Failure::new("asr", "model", e.to_string());
-                return done(Some(key), Err(f), None, audio_s, times);
-            }
-        }
-    }
-    let Some(transcriber) = transcribers[route_idx].as_mut() else {
-        let f = Failure::new("asr", "model", "no Whisper state");
-        return done(Some(key), Err(f), None, audio_s, times);
-    };
-    let vad = route.vad.as_ref();
-    let transcript = match vad
-        .map(|v| transcriber.transcribe_call(v, &decoded.channels, &route.settings.layout))
-    {
-        Some(Ok(t)) => t,
-        Some(Err(e)) => {
-            let f = Failure::new("asr", "inference", format!("{}: {e}", input.path.display()));
-            return done(Some(key), Err(f), None, audio_s, times);
-        }
-        None => {
-            let f = Failure::new("asr", "config", "no VAD loaded");
-            return done(Some(key), Err(f), None, audio_s, times);
-        }
-    };
-    times.add("asr", t);
+    let transcript = &heard.transcript;
     let mut call = metadata_row(input, &sha, &key, shared.run_id, Utc::now());
-    let info = &decoded.info;
     call.duration_s = info.duration_s;
     call.channels = u32::from(info.channels);
     call.sample_rate_hz = info.sample_rate_hz;
@@ -825,12 +748,17 @@ fn process_one(
     call.truncated = info.truncated;
     call.asr_model = resolved.name.clone();
     call.asr_model_sha256 = resolved.sha256.clone();
-    let rows = scored_rows(engines, route, call, &transcript, &mut times);
+    let rows = scored_rows(engines, route, call, transcript, &mut times);
     tracing::info!(
         call_id = %input.call_id,
         utterances = transcript.utterances.len(),
         dropped_segments = transcript.dropped_segments,
+        mono = heard.mono,
+        diarized = heard.diarized,
         audio_s,
+        decode_s = timing.decode_s,
+        diarize_s = timing.diarize_s,
+        asr_s = timing.asr_s,
         "call processed"
     );
     done(Some(key), rows.map(Some), None, audio_s, times)
@@ -888,6 +816,12 @@ pub fn score(
     opts: &RunOptions,
     progress: &dyn Progress,
 ) -> Result<RunSummary, RunError> {
+    let Some(speech) = engines.speech.as_ref() else {
+        return Err(RunError::Usage(
+            "the models were loaded without ASR (for rescoring); load them with ASR to score"
+                .into(),
+        ));
+    };
     let started = Instant::now();
     let run_id = opts.run_id.clone().unwrap_or_else(new_run_id);
     let mut store = Store::open(&opts.out)?;
@@ -947,18 +881,7 @@ pub fn score(
             }
         }
     }
-    let asr_threads = engines
-        .routes
-        .iter()
-        .map(|r| r.settings.asr.threads)
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let jobs = opts
-        .jobs
-        .unwrap_or((cores / asr_threads).max(1))
-        .clamp(1, routed.len().max(1));
+    let jobs = worker_count(opts.jobs, speech.max_asr_threads(), routed.len());
     let shard_calls = opts.shard_calls.max(1);
     let claimed = Mutex::new(HashMap::new());
     let shared = Shared {
@@ -967,30 +890,15 @@ pub fn score(
         claimed: &claimed,
         run_id: &run_id,
     };
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let result = std::thread::scope(|scope| -> Result<(), RunError> {
-        let (tx, rx) = std::sync::mpsc::channel::<Processed>();
-        for _ in 0..jobs {
-            let tx = tx.clone();
-            let (shared, next, stop, routed) = (&shared, &next, &stop, &routed);
-            scope.spawn(move || {
-                let mut transcribers: Vec<Option<Transcriber>> =
-                    (0..shared.engines.routes.len()).map(|_| None).collect();
-                while !stop.load(Ordering::SeqCst) {
-                    let n = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(&(i, route)) = routed.get(n) else {
-                        break;
-                    };
-                    let p = process_one(shared, &mut transcribers, i, &calls[i], route);
-                    if tx.send(p).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        for p in rx {
+    let result = run_pool(
+        jobs,
+        routed.len(),
+        || SpeechWorker::new(speech),
+        |worker, n| {
+            let (i, route) = routed[n];
+            process_one(&shared, worker, i, &calls[i], route)
+        },
+        |_, p| -> Result<(), RunError> {
             let input = &calls[p.index];
             for (stage, s) in &p.times.0 {
                 *summary.stage_s.entry(stage.to_string()).or_default() += s;
@@ -1034,15 +942,12 @@ pub fn score(
                 status: &status,
                 audio_s: p.audio_s,
             });
-            if writer.calls_in_shard >= shard_calls
-                && let Err(e) = writer.commit(progress)
-            {
-                stop.store(true, Ordering::SeqCst);
-                return Err(e.into());
+            if writer.calls_in_shard >= shard_calls {
+                writer.commit(progress)?;
             }
-        }
-        Ok(())
-    });
+            Ok(())
+        },
+    );
     result?;
     writer.commit(progress)?;
     summary.shards = writer.shard;
