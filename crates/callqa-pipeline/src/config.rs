@@ -4,6 +4,7 @@
 use callqa_asr::{AsrConfig, ChannelLayout};
 use callqa_classify::ClassifierPaths;
 use callqa_core::Speaker;
+use callqa_diarize::DiarizeConfig;
 use callqa_score::{Form, FormConfig};
 use callqa_vad::VadConfig;
 use serde::Deserialize;
@@ -24,6 +25,17 @@ pub struct PipelineConfig {
     /// Voice activity detection (see `callqa_vad::VadConfig` for the keys); defaults when absent.
     #[serde(default)]
     pub vad: Option<toml::Value>,
+    /// Speaker diarization of mono recordings (single-channel files, or `mono` channel maps):
+    /// the `[diarize]` table takes `enabled` (default `true`) and the keys of
+    /// `callqa_diarize::DiarizeConfig` (`model`: the speaker-encoder ONNX file, default
+    /// `$CALLQA_HOME/models/speaker/ge2e.onnx`; `threads`, `window_ms`, `step_ms`,
+    /// `one_voice_similarity`, `min_voice_share`, `min_speech_s`, `switch_penalty`, ...), all
+    /// with defaults; absent means enabled with the defaults. Stereo recordings never use it.
+    /// When it is disabled, or its model is missing (a warning, once), mono calls get roles from
+    /// pitch and turn order with `role_confidence` at most 0.4, so they go to review; a missing
+    /// model never fails a call.
+    #[serde(default)]
+    pub diarize: Option<toml::Value>,
     /// The classifier models.
     #[serde(default)]
     pub classifiers: ClassifiersSection,
@@ -198,6 +210,8 @@ pub struct StageSettings {
     pub vad: VadConfig,
     /// Which channel is which party.
     pub layout: ChannelLayout,
+    /// Mono diarization settings; `None` when the `[diarize]` table disables it.
+    pub diarize: Option<DiarizeConfig>,
 }
 
 /// A loaded, validated pipeline.
@@ -327,6 +341,26 @@ impl Pipeline {
         };
         asr.validate().map_err(|e| invalid(format!("asr: {e}")))?;
         vad.validate().map_err(|e| invalid(format!("vad: {e}")))?;
+        let diarize = match &c.diarize {
+            None => Some(DiarizeConfig::default()),
+            Some(v) => {
+                let mut v = v.clone();
+                let enabled = match v.as_table_mut().and_then(|t| t.remove("enabled")) {
+                    None => true,
+                    Some(toml::Value::Boolean(b)) => b,
+                    Some(other) => {
+                        return Err(invalid(format!(
+                            "diarize.enabled: expected true or false, found {other}"
+                        )));
+                    }
+                };
+                let d: DiarizeConfig = v
+                    .try_into()
+                    .map_err(|e: toml::de::Error| invalid(format!("diarize: {}", e.message())))?;
+                d.validate().map_err(|e| invalid(format!("diarize: {e}")))?;
+                enabled.then_some(d)
+            }
+        };
         let layout = if c.channels.agent_channel == 1 {
             ChannelLayout::Roles(vec![Speaker::Customer, Speaker::Agent])
         } else {
@@ -337,6 +371,7 @@ impl Pipeline {
             asr,
             vad,
             layout,
+            diarize,
         })
     }
 
@@ -404,6 +439,35 @@ mod tests {
             for item in callqa_core::EVALUATION_ITEMS {
                 assert!(ids.contains(&item), "{}: no item {item}", f.display());
             }
+        }
+    }
+
+    #[test]
+    fn the_diarize_table_is_optional_validated_and_can_disable_it() {
+        let src = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/inbound-en.toml"),
+        )
+        .unwrap_or_default();
+        let settings = |extra: &str| {
+            Pipeline::from_toml(Path::new("p.toml"), &format!("{src}\n{extra}"))
+                .and_then(|p| p.stage_settings())
+        };
+        let default = settings("").map(|s| s.diarize);
+        assert_eq!(default.ok(), Some(Some(DiarizeConfig::default())));
+        let tuned = settings("[diarize]\nstep_ms = 200\n").map(|s| s.diarize);
+        assert_eq!(tuned.ok().flatten().map(|d| d.step_ms), Some(200));
+        let off = settings("[diarize]\nenabled = false\n").map(|s| s.diarize);
+        assert_eq!(off.ok(), Some(None));
+        for bad in [
+            "[diarize]\nstep_ms = 0\n",
+            "[diarize]\nstpe_ms = 200\n",
+            "[diarize]\nenabled = 1\n",
+        ] {
+            let err = settings(bad)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.starts_with("p.toml: diarize"), "{bad}: {err}");
         }
     }
 

@@ -7,9 +7,12 @@
 //! separated and its roles inferred (`roles_inferred = true`, with a `role_confidence`).
 //!
 //! Models are loaded once ([`SpeechEngines`]); each worker keeps its own Whisper states
-//! ([`SpeechWorker`]). Mono diarization is optional: when its model is missing the run warns once
-//! and mono calls fall back to the ASR stage's own role guess, with `role_confidence` capped at
-//! [`UNDIARIZED_ROLE_CONFIDENCE_MAX`] so that the call goes to review; it never fails a call.
+//! ([`SpeechWorker`]). Mono calls: VAD on the mix, the diarizer (`callqa-diarize`: who speaks when,
+//! by voice), then ASR with the diarization, which cuts utterances at voice changes and gives the
+//! voices roles from what they say. Diarization is optional (`[diarize] enabled`): when it is off
+//! or its model is missing (the run warns once) mono calls fall back to the ASR stage's pitch and
+//! turn-order guess, with `role_confidence` capped at [`UNDIARIZED_ROLE_CONFIDENCE_MAX`] so that
+//! the call goes to review; it never fails a call.
 
 use crate::config::StageSettings;
 use crate::pool::{InOrder, run_pool, worker_count};
@@ -17,6 +20,7 @@ use crate::run::RunError;
 use callqa_asr::{AsrError, ChannelLayout, Transcriber, WhisperModel};
 use callqa_audio::{AudioError, ProbeInfo};
 use callqa_core::Transcript;
+use callqa_diarize::{DiarizeConfig, Diarizer};
 use callqa_models::ResolvedModel;
 use callqa_vad::Vad;
 use std::path::{Path, PathBuf};
@@ -123,6 +127,8 @@ struct SpeechRoute {
     settings: StageSettings,
     whisper: usize,
     vad: Vad,
+    /// Index into `MonoDiarizer::loaded`; `None` when the route disables diarization.
+    diarizer: Option<usize>,
 }
 
 /// Loaded speech models shared by the workers: each distinct Whisper file once, one VAD per
@@ -140,6 +146,7 @@ impl SpeechEngines {
             return Err(RunError::Usage("no pipeline given".into()));
         }
         let mut whisper: Vec<(WhisperModel, ResolvedModel)> = Vec::new();
+        let mut diarizer = MonoDiarizer::default();
         let mut loaded = Vec::with_capacity(routes.len());
         for (name, settings) in routes {
             let resolved = callqa_models::resolve_whisper(&settings.model)
@@ -161,17 +168,19 @@ impl SpeechEngines {
                     "Silero VAD unavailable: using the energy detector (hold music and noise may be transcribed)"
                 );
             }
+            let diarizer_idx = settings.diarize.as_ref().map(|c| diarizer.load(c));
             loaded.push(SpeechRoute {
                 name,
                 settings,
                 whisper: idx,
                 vad,
+                diarizer: diarizer_idx,
             });
         }
         Ok(SpeechEngines {
             whisper,
             routes: loaded,
-            diarizer: MonoDiarizer::load(),
+            diarizer,
         })
     }
 
@@ -261,14 +270,10 @@ impl<'e> SpeechWorker<'e> {
         };
         let mono = is_mono(&r.settings.layout, decoded.channels.len());
         let (transcript, diarized) = if mono {
-            let out = engines.diarizer.transcribe_mono(
-                worker,
-                &r.vad,
-                &decoded.channels,
-                &r.name,
-                path,
-                &mut timing,
-            );
+            let out =
+                engines
+                    .diarizer
+                    .transcribe_mono(worker, r, &decoded.channels, path, &mut timing);
             out.map_err(asr_err)?
         } else {
             let t = Instant::now();
@@ -301,59 +306,91 @@ fn is_mono(layout: &ChannelLayout, channels: usize) -> bool {
     matches!(layout, ChannelLayout::Mono) || channels <= 1
 }
 
-/// Mono diarization: the one place it plugs into the path.
-///
-/// PLUG-IN POINT (issue 8, part 3): when `callqa-diarize` (`Diarizer::new(&DiarizeConfig)`,
-/// `Diarizer::diarize(samples_16k, regions) -> Diarization`) and the ASR entry point that takes a
-/// `&Diarization` land, `load` builds the diarizer once (a missing model is `Err(reason)`) and
-/// `transcribe_mono` runs VAD on the mix, the diarizer, then ASR with the diarization. Nothing
-/// else in the pipeline needs to change.
+/// Mono diarization: the one place it plugs into the path. Each distinct `[diarize]` config
+/// loads its diarizer once (shared by the workers); a diarizer that cannot be loaded (no speaker
+/// model) is kept as the reason, warned about once, at the first mono call that needed it.
+#[derive(Default)]
 struct MonoDiarizer {
-    /// The diarizer, or why there is none.
-    state: Result<(), String>,
+    loaded: Vec<(DiarizeConfig, Result<Diarizer, String>)>,
     /// The "unavailable" warning was logged.
     warned: AtomicBool,
 }
 
 impl MonoDiarizer {
-    fn load() -> MonoDiarizer {
-        MonoDiarizer {
-            state: Err("speaker diarization is not built into this callqa yet".into()),
-            warned: AtomicBool::new(false),
+    /// The index of the diarizer for `config`, loading it on first sight.
+    fn load(&mut self, config: &DiarizeConfig) -> usize {
+        if let Some(i) = self.loaded.iter().position(|(c, _)| c == config) {
+            return i;
         }
+        let d = Diarizer::new(config).map_err(|e| e.to_string());
+        self.loaded.push((config.clone(), d));
+        self.loaded.len() - 1
     }
 
-    /// Transcribe a mono call: diarize when a diarizer is loaded, else fall back to the ASR
-    /// stage's own role guess with capped confidence. Gives the transcript and whether it was
-    /// diarized.
+    /// Transcribe a mono call: VAD on the mix, the diarizer, then ASR with the diarization.
+    /// Without a diarizer (disabled, model missing, or it failed on this call) the ASR stage
+    /// guesses the roles from pitch and turn order, and `role_confidence` is capped at
+    /// [`UNDIARIZED_ROLE_CONFIDENCE_MAX`]. Gives the transcript and whether it was diarized.
     fn transcribe_mono(
         &self,
         worker: &mut Transcriber,
-        vad: &Vad,
+        route: &SpeechRoute,
         channels: &[Vec<f32>],
-        route: &str,
         path: &Path,
         timing: &mut SpeechTiming,
     ) -> Result<(Transcript, bool), AsrError> {
-        if let Err(why) = &self.state
-            && !self.warned.swap(true, Ordering::SeqCst)
-        {
-            tracing::warn!(
-                pipeline = %route,
-                file = %path.display(),
-                reason = %why,
-                max_role_confidence = UNDIARIZED_ROLE_CONFIDENCE_MAX,
-                "mono recordings: no diarization; roles are guessed from pitch and turn order \
-                 and flagged for review"
-            );
+        let (vad, name) = (&route.vad, &route.name);
+        let mono = [callqa_asr::mix(channels)];
+        let mut diarization = None;
+        match route.diarizer.and_then(|i| self.loaded.get(i)) {
+            Some((_, Ok(d))) => {
+                let t = Instant::now();
+                let regions = vad
+                    .detect(&[&mono[0]])?
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                match d.diarize(&mono[0], &regions) {
+                    Ok(found) => diarization = Some(found),
+                    Err(e) => tracing::warn!(
+                        pipeline = %name,
+                        file = %path.display(),
+                        error = %e,
+                        "diarization failed; roles guessed from pitch and turn order, flagged for review"
+                    ),
+                }
+                timing.diarize_s = t.elapsed().as_secs_f64();
+            }
+            Some((_, Err(why))) if !self.warned.swap(true, Ordering::SeqCst) => {
+                tracing::warn!(
+                    pipeline = %name,
+                    reason = %why,
+                    max_role_confidence = UNDIARIZED_ROLE_CONFIDENCE_MAX,
+                    "mono recordings: no diarization; roles are guessed from pitch and turn \
+                     order and flagged for review"
+                );
+            }
+            Some((_, Err(_))) => {}
+            None => {}
         }
         let t = Instant::now();
-        let mut transcript = worker.transcribe_call(vad, channels, &ChannelLayout::Mono)?;
+        let mut transcript =
+            worker.transcribe_call_with(vad, &mono, &ChannelLayout::Mono, diarization.as_ref())?;
         timing.asr_s = t.elapsed().as_secs_f64();
-        transcript.role_confidence = transcript
-            .role_confidence
-            .min(UNDIARIZED_ROLE_CONFIDENCE_MAX);
-        Ok((transcript, false))
+        if let Some(d) = &diarization {
+            tracing::debug!(
+                file = %path.display(),
+                voices = d.voices,
+                turns = d.turns.len(),
+                confidence = d.confidence,
+                "diarized"
+            );
+        } else {
+            transcript.role_confidence = transcript
+                .role_confidence
+                .min(UNDIARIZED_ROLE_CONFIDENCE_MAX);
+        }
+        Ok((transcript, diarization.is_some()))
     }
 }
 
@@ -424,6 +461,7 @@ impl StageSettings {
             asr: callqa_asr::AsrConfig::default(),
             vad: callqa_vad::VadConfig::default(),
             layout: ChannelLayout::default(),
+            diarize: Some(DiarizeConfig::default()),
         }
     }
 
