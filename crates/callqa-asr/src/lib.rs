@@ -248,6 +248,8 @@ pub struct ChannelTranscript {
     pub dropped: u32,
     /// Windows run through Whisper.
     pub windows: usize,
+    /// Whisper segments numbered so far (word `segment` ids are below this).
+    pub segments_seen: usize,
 }
 
 /// A worker: one Whisper state plus the settings. Create one per thread.
@@ -343,7 +345,10 @@ impl Transcriber {
         for win in &wins {
             let audio = win.samples(samples);
             let lang = out.language.clone();
-            let mut part = ChannelTranscript::default();
+            let mut part = ChannelTranscript {
+                segments_seen: out.segments_seen,
+                ..ChannelTranscript::default()
+            };
             let derailed = self.run_window(channel_idx, win, &audio, &lang, true, &mut part)?;
             // An initial prompt sometimes derails Whisper on short, choppy windows (no
             // timestamps, garbage bytes, repetition): rerun such a window without it.
@@ -352,11 +357,15 @@ impl Transcriber {
                     channel = channel_idx,
                     "window rerun without the initial prompt"
                 );
-                part = ChannelTranscript::default();
+                part = ChannelTranscript {
+                    segments_seen: out.segments_seen,
+                    ..ChannelTranscript::default()
+                };
                 self.run_window(channel_idx, win, &audio, &lang, false, &mut part)?;
             }
             out.dropped += part.dropped;
             out.words.append(&mut part.words);
+            out.segments_seen = part.segments_seen;
         }
         Ok(out)
     }
@@ -414,8 +423,9 @@ impl Transcriber {
         self.state.full(params, audio).map_err(|e| self.err(e))?;
         let zh = language == "zh";
         let cs = |t: i64| (t.max(0) as usize) * SR / 100; // centiseconds → window samples
-        let mut window_words: Vec<(words::WindowWord, f32)> = Vec::new();
-        for seg in self.state.as_iter() {
+        let mut window_words: Vec<(words::WindowWord, f32, usize)> = Vec::new();
+        let seg_base = out.segments_seen;
+        for (seg_idx, seg) in self.state.as_iter().enumerate() {
             let no_speech = seg.no_speech_probability();
             let mut tokens: Vec<words::Token> = Vec::new();
             for k in 0..seg.n_tokens() {
@@ -481,16 +491,17 @@ impl Transcriber {
                     logprobs: tokens.iter().map(|t| t.plog).collect(),
                 }];
             }
-            window_words.extend(ws.into_iter().map(|w| (w, no_speech)));
+            window_words.extend(ws.into_iter().map(|w| (w, no_speech, seg_idx)));
         }
         // Which piece each word lies in, then its times on the call timeline.
         let spans: Vec<(usize, usize, bool)> = window_words
             .iter()
-            .map(|(w, _)| (w.t0, w.t1, words::ends_sentence(&w.text)))
+            .map(|(w, _, _)| (w.t0, w.t1, words::ends_sentence(&w.text)))
             .collect();
         let pieces = windows::assign_pieces(&spans, win, PIECE_ZONE_MS * SR / 1000);
         let mut last_start = 0;
-        for ((w, no_speech), piece) in window_words.into_iter().zip(pieces) {
+        out.segments_seen += window_words.iter().map(|x| x.2 + 1).max().unwrap_or(0);
+        for ((w, no_speech, seg_idx), piece) in window_words.into_iter().zip(pieces) {
             let (c0, c1) = windows::word_to_call(win, piece, w.t0, w.t1.max(w.t0));
             // Spoken order is kept in time too: a word never starts before the one before it.
             let c0 = c0.max(last_start);
@@ -507,6 +518,7 @@ impl Transcriber {
                 text,
                 logprobs: w.logprobs,
                 no_speech_prob: no_speech,
+                segment: seg_base + seg_idx,
             });
         }
         Ok(derailed)
@@ -718,8 +730,8 @@ impl Transcriber {
         (utterances, activity_from_turns(regs, &labelled), confidence)
     }
 
-    /// Mono without diarization: sentences are cut further at VAD region boundaries (a region
-    /// boundary is where a speaker change may happen); those pieces get two sides from pitch or
+    /// Mono without diarization: sentences are cut further at VAD region boundaries and Whisper
+    /// segment boundaries (where a speaker change may happen); those pieces get two sides from pitch or
     /// region alternation plus script cues ([`roles::infer_roles_with`]), and utterances are cut
     /// where the side changes.
     fn mono_guessed(
@@ -750,7 +762,9 @@ impl Transcriber {
                 match units.last_mut() {
                     Some((ws, r))
                         if *r == word_region[i]
-                            && ws.last().is_some_and(|l| d.words.contains(l)) =>
+                            && ws.last().is_some_and(|&l| {
+                                d.words.contains(&l) && words[l].segment == words[i].segment
+                            }) =>
                     {
                         ws.push(i)
                     }

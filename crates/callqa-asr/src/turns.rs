@@ -34,6 +34,8 @@ pub struct Word {
     pub logprobs: Vec<f32>,
     /// No-speech probability of the Whisper segment it came from.
     pub no_speech_prob: f32,
+    /// The Whisper segment it came from (numbered per channel).
+    pub segment: usize,
 }
 
 /// One utterance before roles are attached.
@@ -264,6 +266,7 @@ mod tests {
                 text: t.to_string(),
                 logprobs: vec![-0.2],
                 no_speech_prob: 0.1,
+                segment: 0,
             })
             .collect()
     }
