@@ -85,7 +85,7 @@ impl Default for BackchannelConfig {
             max_ms: 1_200,
             max_words: 3,
             max_chars: 4,
-            surround_ms: 800,
+            surround_ms: 400,
         }
     }
 }
