@@ -108,11 +108,46 @@ pub fn assign_pieces(words: &[(usize, usize, bool)], win: &Window, zone: usize) 
             }
         }
     }
-    // Never backwards.
-    for i in 1..out.len() {
-        out[i] = out[i].max(out[i - 1]);
-    }
+    monotone(&mut out);
     out
+}
+
+/// Make piece indices non-decreasing without letting one outlier move its neighbours: the
+/// longest non-decreasing subsequence is kept as anchors, and every other word takes the piece
+/// of the anchor before it (the first anchor's piece before the first anchor). A running maximum
+/// would instead drag every later word into the piece of a single word whose timestamp Whisper
+/// put seconds too late (seen on Mandarin windows, where token times often collapse).
+fn monotone(out: &mut [usize]) {
+    if out.len() < 2 {
+        return;
+    }
+    // Patience sorting for the longest non-decreasing subsequence, with back-pointers.
+    let mut tails: Vec<usize> = Vec::new(); // index into `out` of the smallest tail per length
+    let mut prev: Vec<Option<usize>> = vec![None; out.len()];
+    for i in 0..out.len() {
+        let len = tails.partition_point(|&t| out[t] <= out[i]);
+        prev[i] = len.checked_sub(1).map(|l| tails[l]);
+        if len == tails.len() {
+            tails.push(i);
+        } else {
+            tails[len] = i;
+        }
+    }
+    let mut anchor = vec![false; out.len()];
+    let mut k = tails.last().copied();
+    while let Some(i) = k {
+        anchor[i] = true;
+        k = prev[i];
+    }
+    let first = (0..out.len()).find(|&i| anchor[i]).map_or(0, |i| out[i]);
+    let mut current = first;
+    for i in 0..out.len() {
+        if anchor[i] {
+            current = out[i];
+        } else {
+            out[i] = current;
+        }
+    }
 }
 
 /// Window times `t0..t1` of a word moved inside piece `piece` (shifted, not squashed, when they
@@ -261,5 +296,15 @@ mod tests {
         // Shifted inside the piece, length kept.
         assert_eq!(word_to_call(&win, 0, 900, 1_100), (5_800, 6_000));
         assert_eq!(word_to_call(&win, 1, 1_300, 1_450), (20_000, 20_150));
+    }
+
+    #[test]
+    fn one_late_word_does_not_drag_the_rest_into_a_later_piece() {
+        let mut pieces = vec![0, 0, 5, 1, 1, 2, 2, 3];
+        monotone(&mut pieces);
+        assert_eq!(pieces, vec![0, 0, 0, 1, 1, 2, 2, 3]);
+        let mut early = vec![3, 0, 1, 1];
+        monotone(&mut early);
+        assert_eq!(early, vec![0, 0, 1, 1]);
     }
 }

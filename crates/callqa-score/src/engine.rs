@@ -24,6 +24,18 @@ pub struct StepHit {
     pub score: f32,
 }
 
+/// Script steps whose mandated wording is courteous: an utterance classified as one of them, or
+/// saying one of the form's phrases for them, cannot auto-fail the courtesy item on its own (it
+/// goes to review).
+pub const COURTEOUS_SCRIPT_STEPS: [&str; 6] = [
+    "greeting",
+    "self_intro",
+    "empathy",
+    "hold_return",
+    "anything_else",
+    "farewell",
+];
+
 /// What the classifiers said about one utterance; aligned by index with the transcript's
 /// utterances. Fields the classifiers did not fill (e.g. courtesy of a customer line) are empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -665,25 +677,54 @@ fn judge(ctx: &CallContext, form: &Form, item: &ItemConfig, detector: &Detector)
                     .filter(|&(i, p)| keep(i, p))
                     .max_by(|a, b| a.1.total_cmp(&b.1))
             };
-            let strong = |p: f32| auto_fail_min.is_none_or(|m| p >= m);
+            // An utterance the script-step model finds to be one of the courteous script lines
+            // (greeting, self-introduction, empathy, hold thanks, closing) while the courtesy
+            // model calls it impolite is contradictory evidence: the two heads disagree, which on
+            // real calls means an ASR-garbled or unusual phrasing of a script line far more often
+            // than a rude one. It flags the call for review instead of auto-failing it.
+            // The form's own mandated wording for those steps counts the same way.
+            let script_phrases: Vec<String> = form
+                .items()
+                .filter(|(_, _, d)| {
+                    matches!(d, Detector::ScriptStep(step)
+                        if COURTEOUS_SCRIPT_STEPS.contains(&step.as_str()))
+                })
+                .flat_map(|(_, it, _)| item_phrases(it))
+                .collect();
+            let scripted = |i: usize| {
+                ctx.judgement(i).is_some_and(|j| {
+                    COURTEOUS_SCRIPT_STEPS
+                        .iter()
+                        .any(|s| j.step_score(s).is_some())
+                }) || says_phrase(&utts[i].text, &script_phrases)
+            };
+            let strong_at = |i: usize, p: f32| auto_fail_min.is_none_or(|m| p >= m) && !scripted(i);
             // Strong evidence from a reliable utterance first: it fails the item whatever else
             // the call holds. Strong evidence from an unreliable one fails it too, and the
             // reliability check (`review`) then flags the call and keeps it from auto-failing.
             let reliable = |i: usize| !ctx.asr_low(i) && ctx.role_certain(i);
-            if let Some((i, p)) =
-                worst(&|i, p| strong(p) && reliable(i)).or_else(|| worst(&|_, p| strong(p)))
+            if let Some((i, p)) = worst(&|i, p| strong_at(i, p) && reliable(i))
+                .or_else(|| worst(&|i, p| strong_at(i, p)))
             {
                 return Judged::by(Outcome::Fail, ctx, i, f64::from(p) * ctx.factor(i));
             }
-            if let Some((i, p)) = worst(&|_, p| review_min.is_some_and(|r| p >= r)) {
+            if let Some((i, p)) = worst(&|i, p| {
+                review_min.is_some_and(|r| p >= r)
+                    || (scripted(i) && auto_fail_min.is_none_or(|m| p >= m))
+            }) {
                 let mut j = Judged::by(
                     Outcome::Pass,
                     ctx,
                     i,
                     (1.0 - f64::from(p)) * ctx.role_factor,
                 );
+                let why = if scripted(i) {
+                    "on a line the script-step model calls a courteous script step"
+                } else {
+                    "below the auto-fail threshold"
+                };
                 j.evidence.text = format!(
-                    "needs review: p(impolite) {p:.2} below the auto-fail threshold: {}",
+                    "needs review: p(impolite) {p:.2} {why}: {}",
                     j.evidence.text
                 );
                 j.reasons.push(ReviewReason::CourtesyLowConfidence);

@@ -749,3 +749,40 @@ fn evidence_times_never_show_sixty_seconds() {
         c.evidence.text
     );
 }
+
+#[test]
+fn an_impolite_score_on_a_courteous_script_line_goes_to_review_not_auto_fail() {
+    // "You're speaking with Emma." classified self_intro by the script-step head and impolite
+    // by the courtesy head: the heads disagree, so the call is flagged, not zeroed.
+    use Speaker::*;
+    let mut both = impolite(0.88);
+    both.script_steps = step("self_intro").script_steps;
+    let (t, j) = call(vec![
+        (Agent, 1.0, 3.0, "您好，工号一零零一", step("greeting")),
+        (Customer, 3.5, 5.0, "我不明白", sentiment("neutral", 0.8)),
+        (Agent, 5.5, 7.0, "我是客服小王", both),
+    ]);
+    let card = evaluate(&phrase_form(), &t, &j);
+    let c = item(&card, "courtesy");
+    assert_eq!(c.result, Outcome::Pass);
+    assert_eq!(c.evidence.idx, Some(2));
+    assert_eq!(c.review_reasons, vec![ReviewReason::CourtesyLowConfidence]);
+    assert!(!card.auto_fail);
+    assert!(card.needs_review);
+    // Saying the form's mandated self-introduction phrase counts the same way, even when the
+    // script-step head missed the line.
+    let (t, j) = call(vec![
+        (Agent, 1.0, 3.0, "您好，工号一零零一", step("greeting")),
+        (Customer, 3.5, 5.0, "我不明白", sentiment("neutral", 0.8)),
+        (Agent, 5.5, 7.0, "my name is Emma", impolite(0.88)),
+    ]);
+    let card = evaluate(&phrase_form(), &t, &j);
+    assert!(!card.auto_fail);
+    assert_eq!(
+        item(&card, "courtesy").review_reasons,
+        vec![ReviewReason::CourtesyLowConfidence]
+    );
+    // The same probability on a line that is no script step still auto-fails.
+    let (t, j) = rude_call(0.88);
+    assert!(evaluate(&phrase_form(), &t, &j).auto_fail);
+}
