@@ -13,48 +13,17 @@ pub const HOP: usize = 160;
 /// Mel bands.
 pub const N_MELS: usize = 40;
 const N_BINS: usize = N_FFT / 2 + 1;
-const SAMPLE_RATE: f64 = 16_000.0;
+const SAMPLE_RATE: u32 = 16_000;
 
-/// Slaney mel scale (librosa `hz_to_mel` with `htk=False`).
-fn hz_to_mel(f: f64) -> f64 {
-    let f_sp = 200.0 / 3.0;
-    let min_log_hz = 1000.0;
-    if f >= min_log_hz {
-        min_log_hz / f_sp + (f / min_log_hz).ln() / ((6.4f64).ln() / 27.0)
-    } else {
-        f / f_sp
-    }
-}
-
-fn mel_to_hz(m: f64) -> f64 {
-    let f_sp = 200.0 / 3.0;
-    let min_log_hz = 1000.0;
-    let min_log_mel = min_log_hz / f_sp;
-    if m >= min_log_mel {
-        min_log_hz * (((6.4f64).ln() / 27.0) * (m - min_log_mel)).exp()
-    } else {
-        f_sp * m
-    }
-}
-
-/// `librosa.filters.mel(sr=16000, n_fft=400, n_mels=40)`: `[N_MELS][N_BINS]`, row-major.
+/// `librosa.filters.mel(sr=16000, n_fft=400, n_mels=40)`: `[N_MELS][N_BINS]`. The bank itself
+/// is callqa-models' (the one the Whisper converter writes, tested bit-exact against librosa).
 pub fn mel_filters() -> Vec<[f32; N_BINS]> {
-    let mel_max = hz_to_mel(SAMPLE_RATE / 2.0);
-    let mel_f: Vec<f64> = (0..N_MELS + 2)
-        .map(|i| mel_to_hz(mel_max * i as f64 / (N_MELS + 1) as f64))
-        .collect();
-    let fft_freq = |k: usize| k as f64 * SAMPLE_RATE / N_FFT as f64;
-    (0..N_MELS)
-        .map(|m| {
-            let enorm = 2.0 / (mel_f[m + 2] - mel_f[m]);
-            let mut row = [0f32; N_BINS];
-            for (k, w) in row.iter_mut().enumerate() {
-                let f = fft_freq(k);
-                let lower = (f - mel_f[m]) / (mel_f[m + 1] - mel_f[m]);
-                let upper = (mel_f[m + 2] - f) / (mel_f[m + 2] - mel_f[m + 1]);
-                *w = (lower.min(upper).max(0.0) * enorm) as f32;
-            }
-            row
+    callqa_models::mel_filters(SAMPLE_RATE, N_FFT, N_MELS)
+        .chunks_exact(N_BINS)
+        .map(|row| {
+            let mut out = [0f32; N_BINS];
+            out.copy_from_slice(row);
+            out
         })
         .collect()
 }
