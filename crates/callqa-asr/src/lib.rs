@@ -163,6 +163,25 @@ impl AsrConfig {
         if self.threads == 0 {
             return Err(AsrError::Config("threads must be at least 1".into()));
         }
+        if !(self.crosstalk_db.is_finite() && (0.0..=60.0).contains(&self.crosstalk_db)) {
+            return Err(AsrError::Config(format!(
+                "crosstalk_db = {} must be in [0, 60] (0 turns the check off)",
+                self.crosstalk_db
+            )));
+        }
+        if self.join_pause_ms > 10_000 {
+            return Err(AsrError::Config(format!(
+                "join_pause_ms = {} must be at most 10000",
+                self.join_pause_ms
+            )));
+        }
+        let b = &self.backchannel;
+        if b.enabled && (b.max_ms == 0 || (b.max_words == 0 && b.max_chars == 0)) {
+            return Err(AsrError::Config(
+                "backchannel: max_ms and one of max_words/max_chars must be above 0 when enabled"
+                    .into(),
+            ));
+        }
         let lang = self.language.as_str();
         if lang != "auto" && whisper_rs::get_lang_id(lang).is_none() {
             return Err(AsrError::Config(format!(

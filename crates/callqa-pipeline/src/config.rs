@@ -1,7 +1,7 @@
 //! Pipeline configs (`pipelines/*.toml`): what to run on a call and which form to score it with.
 //! Every key is documented here, next to the field that reads it.
 
-use callqa_asr::{AsrConfig, ChannelLayout};
+use callqa_asr::{AsrConfig, BackchannelConfig, ChannelLayout};
 use callqa_classify::ClassifierPaths;
 use callqa_core::Speaker;
 use callqa_diarize::DiarizeConfig;
@@ -80,6 +80,20 @@ pub struct AsrSection {
     /// Threads per Whisper state (keep workers × threads ≤ free cores).
     #[serde(default = "default_threads")]
     pub threads: usize,
+    /// One party's words separated by a pause up to this long, with no sentence end between
+    /// them, stay in one utterance; a longer pause starts a new one, ms (default 1000).
+    #[serde(default)]
+    pub join_pause_ms: Option<u32>,
+    /// Stereo calls: speech on a channel at least this many dB quieter than the other channel
+    /// at the same moment is the other party leaking across (line echo), not that party's
+    /// speech; 0 turns the check off (default 15).
+    #[serde(default)]
+    pub crosstalk_db: Option<f32>,
+    /// `[asr.backchannel]`: when a short acknowledgement inside the other party's turn is a
+    /// back-channel (`enabled`, `max_ms` 1200, `max_words` 3, `max_chars` 4, `surround_ms` 400);
+    /// keys left out keep their defaults.
+    #[serde(default)]
+    pub backchannel: Option<BackchannelConfig>,
 }
 
 impl Default for AsrSection {
@@ -88,6 +102,9 @@ impl Default for AsrSection {
             model: default_model(),
             initial_prompt: String::new(),
             threads: default_threads(),
+            join_pause_ms: None,
+            crosstalk_db: None,
+            backchannel: None,
         }
     }
 }
@@ -316,7 +333,7 @@ impl Pipeline {
     }
 
     /// What the audio, VAD and ASR stages need from this pipeline: the Whisper model name,
-    /// [`AsrConfig`] (language, threads, prompt), [`VadConfig`] (the `[vad]` table) and the
+    /// [`AsrConfig`] (language, threads, prompt, turn joining, cross-talk, back-channels), [`VadConfig`] (the `[vad]` table) and the
     /// channel map. Errors name the file and the table.
     pub fn stage_settings(&self) -> Result<StageSettings, ConfigError> {
         let c = &self.config;
@@ -331,6 +348,15 @@ impl Pipeline {
         };
         if !c.asr.initial_prompt.trim().is_empty() {
             asr.initial_prompt = Some(c.asr.initial_prompt.clone());
+        }
+        if let Some(ms) = c.asr.join_pause_ms {
+            asr.join_pause_ms = ms;
+        }
+        if let Some(db) = c.asr.crosstalk_db {
+            asr.crosstalk_db = db;
+        }
+        if let Some(b) = &c.asr.backchannel {
+            asr.backchannel = b.clone();
         }
         let vad: VadConfig = match &c.vad {
             Some(v) => v
@@ -468,6 +494,47 @@ mod tests {
                 .map(|e| e.to_string())
                 .unwrap_or_default();
             assert!(err.starts_with("p.toml: diarize"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn asr_turn_crosstalk_and_backchannel_keys_reach_the_asr_config() {
+        let src = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/inbound-en.toml"),
+        )
+        .unwrap_or_default();
+        let with_asr = |keys: &str| {
+            let text = src.replacen("[asr]\n", &format!("[asr]\n{keys}"), 1);
+            Pipeline::from_toml(Path::new("p.toml"), &text).and_then(|p| p.stage_settings())
+        };
+        let default = with_asr("").map(|s| s.asr);
+        let default = default.as_ref().ok();
+        assert_eq!(default.map(|a| a.join_pause_ms), Some(1_000));
+        assert_eq!(default.map(|a| a.crosstalk_db), Some(15.0));
+        let tuned =
+            with_asr("join_pause_ms = 600\ncrosstalk_db = 0\nbackchannel = { max_ms = 900 }\n")
+                .map(|s| s.asr);
+        let tuned = tuned.as_ref().ok();
+        assert_eq!(tuned.map(|a| a.join_pause_ms), Some(600));
+        assert_eq!(tuned.map(|a| a.crosstalk_db), Some(0.0));
+        assert_eq!(tuned.map(|a| a.backchannel.max_ms), Some(900));
+        // Keys left out of the back-channel table keep their defaults.
+        assert_eq!(tuned.map(|a| a.backchannel.max_words), Some(3));
+        for bad in [
+            "crosstalk_db = -3\n",
+            "join_pause_ms = 60000\n",
+            "backchannel = { max_ms = 0 }\n",
+            "backchannel = { max_mss = 900 }\n",
+        ] {
+            let err = with_asr(bad)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.starts_with("p.toml: "), "{bad}: {err}");
+            assert!(
+                err.contains("backchannel") || err.contains("asr"),
+                "{bad}: {err}"
+            );
         }
     }
 
