@@ -1,129 +1,434 @@
-//! Text stage: redaction of personal data in transcripts.
+//! Text stage: finding and redacting personal data (PII) in call transcripts, Mandarin and
+//! English.
 //!
-//! Takes utterance text (Mandarin or English, as ASR wrote it) and gives a copy with the spans
-//! that identify a person replaced by a tag: runs of four or more digits (phone, card, ID and
-//! account numbers, staff numbers excepted), also when spoken as Chinese numerals (幺三八…) or
-//! spaced out; e-mail addresses. What it does not catch: names and street addresses (no NER
-//! model yet) — the README lists this as not done.
+//! Takes one utterance's text (as ASR wrote it), optionally with its dialogue context (who said
+//! it, and the agent's previous utterance), and gives the spans that identify the customer, each
+//! typed ([`PiiKind`]): customer names, phone numbers, resident ID numbers (also partial answers
+//! such as 后四位 / last four digits), bank and credit card numbers, account/order/member
+//! numbers, e-mail addresses, postal addresses and dates of birth. Spans carry byte and character
+//! offsets; [`timed_spans`] maps them onto the utterance's time span so audio can be redacted
+//! too. [`redact`] replaces every span with its typed tag (`[NAME]`, `[PHONE]`, ...).
+//!
+//! The agent's own name and staff number are not customer data and are kept (QA checks them).
+//! Names are recognised from context (我叫 / 我姓 / X先生 / "my name is" / Mr + name / letters
+//! spelled one by one / the answer to the agent's identity question) with gazetteers of Chinese
+//! surnames and English given names and surnames extracted from Faker (MIT; see
+//! `data/build_gazetteers.py`), embedded at build time.
 //!
 //! ```
-//! use callqa_text::redact;
-//! assert_eq!(redact("我的手机号是13812345678"), "我的手机号是[号码]");
-//! assert_eq!(redact("card ending 4 4 1 7 please"), "card ending [NUMBER] please");
+//! use callqa_text::{find_pii, redact, redact_in, Context, PiiKind};
+//! assert_eq!(redact("我的手机号是13812345678"), "我的手机号是[PHONE]");
+//! assert_eq!(redact("card ending 4 4 1 7 please"), "card ending [CARD] please");
 //! assert_eq!(redact("我是工号1024的客服"), "我是工号1024的客服");
+//! assert_eq!(redact("好的李先生"), "好的[NAME]先生");
+//! let spans = find_pii("my email is jo.smith@example.com");
+//! assert_eq!(spans[0].kind, PiiKind::Email);
+//! assert_eq!((spans[0].start_char, spans[0].end_char), (12, 32));
+//! // An answer to the agent's identity question is a name even without a cue word.
+//! let ctx = Context { agent: false, question: Some("请问您怎么称呼？") };
+//! assert_eq!(redact_in("张伟", &ctx), "[NAME]");
 //! ```
 
 #![deny(missing_docs)]
 
-use regex::Regex;
-use std::sync::OnceLock;
+mod address;
+mod dates;
+mod gazetteer;
+mod names;
+mod numbers;
 
-/// Characters that stand for a digit in spoken Chinese number strings (ids, phone numbers).
-const CHINESE_DIGITS: &str = "零〇幺一二两三四五六七八九";
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
 
-fn patterns() -> &'static (Regex, Regex, Regex) {
-    static P: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
-    P.get_or_init(|| {
-        let email =
-            Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").expect("static regex");
-        // Four or more digits, allowing single spaces, hyphens or dots between them, optionally
-        // with an ID-card check letter X.
-        let digits = Regex::new(r"\d(?:[ \-.]?\d){3,}[Xx]?").expect("static regex");
-        let zh = Regex::new(&format!(
-            "[{CHINESE_DIGITS}](?:[ ，,]?[{CHINESE_DIGITS}]){{3,}}"
-        ))
-        .expect("static regex");
-        (email, digits, zh)
-    })
+/// The kinds of personal data found; each has one tag ([`PiiKind::tag`]) and one name
+/// ([`PiiKind::as_str`], used in the `pii_spans` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PiiKind {
+    /// A customer's name (given name, surname or both; letters spelled one by one).
+    Name,
+    /// A phone number: mobile, landline, spoken digit strings.
+    Phone,
+    /// A national/resident ID number (中国居民身份证, SSN, passport), also a partial answer.
+    Id,
+    /// A bank or credit card number (also the last digits of one).
+    Card,
+    /// An account, order, member or other reference number given on request.
+    Account,
+    /// A postal address: street, house, flat, district; ZIP and postcodes.
+    Address,
+    /// An e-mail address, written or spoken ("at", "dot", 艾特, 点).
+    Email,
+    /// A date of birth.
+    Dob,
 }
 
-/// Words right before a number that mark it as the agent's staff number, which is not personal
-/// data of the customer and is what QA checks for (`self_intro`).
-const STAFF_MARKERS: [&str; 5] = ["工号", "公号", "agent", "staff number", "operator"];
+impl PiiKind {
+    /// Every kind, in documentation order.
+    pub const ALL: [PiiKind; 8] = [
+        PiiKind::Name,
+        PiiKind::Phone,
+        PiiKind::Id,
+        PiiKind::Card,
+        PiiKind::Account,
+        PiiKind::Address,
+        PiiKind::Email,
+        PiiKind::Dob,
+    ];
 
-/// Words right after a number that mark it as a staff number ("10086号客服").
-const STAFF_SUFFIXES: [&str; 4] = ["号客服", "号坐席", "号话务员", "号为您服务"];
-
-fn is_staff_number(text: &str, start: usize, end: usize) -> bool {
-    if STAFF_SUFFIXES.iter().any(|s| text[end..].starts_with(s)) {
-        return true;
+    /// The tag that replaces a span of this kind in redacted text.
+    pub fn tag(self) -> &'static str {
+        match self {
+            PiiKind::Name => "[NAME]",
+            PiiKind::Phone => "[PHONE]",
+            PiiKind::Id => "[ID]",
+            PiiKind::Card => "[CARD]",
+            PiiKind::Account => "[ACCOUNT]",
+            PiiKind::Address => "[ADDRESS]",
+            PiiKind::Email => "[EMAIL]",
+            PiiKind::Dob => "[DOB]",
+        }
     }
-    let before: String = text[..start]
-        .chars()
-        .rev()
-        .take(14)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let before = before.to_lowercase();
-    STAFF_MARKERS
-        .iter()
-        .any(|m| before.trim_end().ends_with(m) || before.trim_end().ends_with(&format!("{m}是")))
+
+    /// The lowercase name used in tables and JSON (`name`, `phone`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PiiKind::Name => "name",
+            PiiKind::Phone => "phone",
+            PiiKind::Id => "id",
+            PiiKind::Card => "card",
+            PiiKind::Account => "account",
+            PiiKind::Address => "address",
+            PiiKind::Email => "email",
+            PiiKind::Dob => "dob",
+        }
+    }
 }
 
-fn has_cjk(text: &str) -> bool {
-    text.chars().any(|c| matches!(c as u32, 0x4E00..=0x9FFF))
+impl fmt::Display for PiiKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
-/// Replace personal data in `text` with tags (`[号码]`/`[NUMBER]`, `[邮箱]`/`[EMAIL]`).
-pub fn redact(text: &str) -> String {
-    let (email, digits, zh_digits) = patterns();
-    let zh = has_cjk(text);
-    let (number_tag, email_tag) = if zh {
-        ("[号码]", "[邮箱]")
-    } else {
-        ("[NUMBER]", "[EMAIL]")
-    };
-    let out = email.replace_all(text, email_tag).into_owned();
-    let mut result = String::with_capacity(out.len());
-    let mut last = 0;
-    let mut spans: Vec<(usize, usize)> = digits
-        .find_iter(&out)
-        .chain(zh_digits.find_iter(&out))
-        .map(|m| (m.start(), m.end()))
-        .filter(|&(s, e)| !is_staff_number(&out, s, e))
-        .collect();
-    spans.sort_unstable();
-    for (s, e) in spans {
-        if s < last {
+/// A name that is not one of the [`PiiKind`]s.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "unknown PII kind {0:?}: expected one of name, phone, id, card, account, address, email, dob"
+)]
+pub struct ParsePiiKindError(pub String);
+
+impl FromStr for PiiKind {
+    type Err = ParsePiiKindError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().trim_start_matches('[').trim_end_matches(']');
+        PiiKind::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(t))
+            .ok_or_else(|| ParsePiiKindError(s.to_string()))
+    }
+}
+
+/// One span of personal data in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PiiSpan {
+    /// What it is.
+    pub kind: PiiKind,
+    /// Start, byte offset into the text (a char boundary).
+    pub start: usize,
+    /// End (exclusive), byte offset.
+    pub end: usize,
+    /// Start, in characters (Unicode scalar values) from the start of the text.
+    pub start_char: usize,
+    /// End (exclusive), in characters.
+    pub end_char: usize,
+}
+
+/// The dialogue around an utterance, which decides some spans: the agent's own name is not
+/// customer data, and a short answer to the agent's identity or number question is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Context<'a> {
+    /// True when the agent said the utterance (self-introductions are then kept).
+    pub agent: bool,
+    /// The other party's (normally the agent's) utterance just before, when the text is the
+    /// customer's answer to it.
+    pub question: Option<&'a str>,
+}
+
+/// A span found before character offsets are attached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Raw {
+    pub kind: PiiKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The personal data in `text`, with no dialogue context (see [`find_pii_in`]).
+pub fn find_pii(text: &str) -> Vec<PiiSpan> {
+    find_pii_in(text, &Context::default())
+}
+
+/// The personal data in `text`, said in the dialogue context `ctx`: spans in text order, not
+/// overlapping.
+pub fn find_pii_in(text: &str, ctx: &Context<'_>) -> Vec<PiiSpan> {
+    let mut raw: Vec<Raw> = Vec::new();
+    numbers::emails(text, &mut raw);
+    address::find(text, &mut raw);
+    dates::find(text, ctx, &mut raw);
+    numbers::find(text, ctx, &mut raw);
+    names::find(text, ctx, &mut raw);
+    resolve(text, raw)
+}
+
+/// Sort, drop overlaps (the longer span wins, then the earlier found) and attach char offsets.
+fn resolve(text: &str, mut raw: Vec<Raw>) -> Vec<PiiSpan> {
+    // Stable sort keeps detection order among equal spans.
+    let mut order: Vec<(usize, Raw)> = raw.drain(..).enumerate().collect();
+    order.sort_by(|(ia, a), (ib, b)| (b.end - b.start).cmp(&(a.end - a.start)).then(ia.cmp(ib)));
+    let mut kept: Vec<Raw> = Vec::new();
+    for (_, r) in order {
+        if r.start >= r.end || r.end > text.len() {
             continue;
         }
-        result.push_str(&out[last..s]);
-        result.push_str(number_tag);
-        last = e;
+        if kept.iter().all(|k| r.end <= k.start || r.start >= k.end) {
+            kept.push(r);
+        }
     }
-    result.push_str(&out[last..]);
-    result
+    kept.sort_by_key(|r| r.start);
+    let mut out = Vec::with_capacity(kept.len());
+    let mut chars = 0;
+    let mut pos = 0;
+    for r in kept {
+        chars += text[pos..r.start].chars().count();
+        let start_char = chars;
+        chars += text[r.start..r.end].chars().count();
+        pos = r.end;
+        out.push(PiiSpan {
+            kind: r.kind,
+            start: r.start,
+            end: r.end,
+            start_char,
+            end_char: chars,
+        });
+    }
+    out
+}
+
+/// Replace personal data in `text` with typed tags (`[PHONE]`, `[NAME]`, ...), with no dialogue
+/// context.
+pub fn redact(text: &str) -> String {
+    redact_spans(text, &find_pii(text))
+}
+
+/// Replace personal data in `text`, said in the dialogue context `ctx`, with typed tags.
+pub fn redact_in(text: &str, ctx: &Context<'_>) -> String {
+    redact_spans(text, &find_pii_in(text, ctx))
+}
+
+/// Replace the given spans (sorted, not overlapping, as [`find_pii_in`] gives them) with their
+/// tags. Spans that overlap an earlier one or do not lie on char boundaries are skipped.
+pub fn redact_spans(text: &str, spans: &[PiiSpan]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for s in spans {
+        if s.start < last
+            || s.end > text.len()
+            || !text.is_char_boundary(s.start)
+            || !text.is_char_boundary(s.end)
+        {
+            continue;
+        }
+        out.push_str(&text[last..s.start]);
+        out.push_str(s.kind.tag());
+        last = s.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// A span placed on the call's timeline: what the `pii_spans` column stores (as a JSON array) and
+/// what audio redaction reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimedSpan {
+    /// What it is.
+    #[serde(rename = "type")]
+    pub kind: PiiKind,
+    /// Start, in characters into the utterance's raw text.
+    pub start_char: usize,
+    /// End (exclusive), in characters.
+    pub end_char: usize,
+    /// Start on the call's timeline, milliseconds.
+    pub start_ms: u64,
+    /// End on the call's timeline, milliseconds.
+    pub end_ms: u64,
+}
+
+/// Place `spans` of a text of `text_chars` characters said from `start_ms` to `end_ms`: each
+/// span's time is its share of the characters (the stored utterance has no word times), widened
+/// by `pad_ms` on each side and kept inside the utterance, so audio redaction covers the words
+/// even where speech rate varies.
+pub fn timed_spans(
+    spans: &[PiiSpan],
+    text_chars: usize,
+    start_ms: u64,
+    end_ms: u64,
+    pad_ms: u64,
+) -> Vec<TimedSpan> {
+    let dur = end_ms.saturating_sub(start_ms);
+    let n = text_chars.max(1) as u64;
+    spans
+        .iter()
+        .map(|s| {
+            let a = start_ms + dur * (s.start_char as u64).min(n) / n;
+            let b = start_ms + dur * (s.end_char as u64).min(n) / n;
+            TimedSpan {
+                kind: s.kind,
+                start_char: s.start_char,
+                end_char: s.end_char,
+                start_ms: a.saturating_sub(pad_ms).max(start_ms),
+                end_ms: (b + pad_ms).min(end_ms.max(start_ms)),
+            }
+        })
+        .collect()
+}
+
+/// The `pii_spans` column's value for `spans`: a JSON array of [`TimedSpan`] objects
+/// (`[{"type":"phone","start_char":6,"end_char":17,"start_ms":1200,"end_ms":3400}]`), `[]` when
+/// there are none.
+pub fn spans_to_json(spans: &[TimedSpan]) -> String {
+    serde_json::to_string(spans).unwrap_or_else(|_| "[]".to_string())
+}
+
+/// Read a `pii_spans` column value written by [`spans_to_json`]; an empty string reads as none.
+pub fn spans_from_json(json: &str) -> Result<Vec<TimedSpan>, serde_json::Error> {
+    if json.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_str(json)
+}
+
+/// Characters before byte offset `at`, at most `n` of them, lowercased (for cue matching).
+pub(crate) fn before(text: &str, at: usize, n: usize) -> String {
+    let head = &text[..at];
+    let start = head
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    head[start..].to_lowercase()
+}
+
+/// Characters from byte offset `at`, at most `n` of them, lowercased.
+pub(crate) fn after(text: &str, at: usize, n: usize) -> String {
+    text[at..]
+        .chars()
+        .take(n)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// A CJK ideograph.
+pub(crate) fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn kinds(text: &str) -> Vec<(PiiKind, String)> {
+        find_pii(text)
+            .into_iter()
+            .map(|s| (s.kind, text[s.start..s.end].to_string()))
+            .collect()
+    }
+
     #[test]
-    fn numbers_of_every_shape_are_redacted() {
+    fn kinds_round_trip_through_names_and_tags() {
+        for k in PiiKind::ALL {
+            assert_eq!(k.as_str().parse::<PiiKind>().ok(), Some(k));
+            assert_eq!(k.tag().parse::<PiiKind>().ok(), Some(k));
+        }
+        assert!("nickname".parse::<PiiKind>().is_err());
+    }
+
+    #[test]
+    fn spans_carry_byte_and_char_offsets() {
+        let text = "电话13812345678谢谢";
+        let s = find_pii(text);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].kind, PiiKind::Phone);
+        assert_eq!(&text[s[0].start..s[0].end], "13812345678");
+        assert_eq!((s[0].start_char, s[0].end_char), (2, 13));
+    }
+
+    #[test]
+    fn timed_spans_take_their_share_of_the_utterance_and_round_trip_as_json() {
+        let text = "电话13812345678谢谢"; // 15 chars over 1.5 s: 100 ms a char
+        let t = timed_spans(&find_pii(text), text.chars().count(), 1000, 2500, 0);
+        assert_eq!((t[0].start_ms, t[0].end_ms), (1200, 2300));
+        let padded = timed_spans(&find_pii(text), 15, 1000, 2500, 500);
+        assert_eq!((padded[0].start_ms, padded[0].end_ms), (1000, 2500));
+        let json = spans_to_json(&t);
+        assert!(json.contains(r#""type":"phone""#), "{json}");
+        assert_eq!(spans_from_json(&json).ok(), Some(t));
+        assert_eq!(spans_from_json("").ok(), Some(vec![]));
+        assert!(spans_from_json("{oops").is_err());
+    }
+
+    #[test]
+    fn numbers_of_every_shape_get_their_type() {
+        assert_eq!(redact("身份证号110101199003071233"), "身份证号[ID]");
+        assert_eq!(redact("身份证号11010519491231002X吗"), "身份证号[ID]吗");
+        assert_eq!(redact("卡号是6222 0210 0112 3456"), "卡号是[CARD]");
         assert_eq!(
-            redact("身份证后四位是3X21"),
-            "身份证后四位是3X21",
-            "too short to identify"
+            redact("4111 1111 1111 1111"),
+            "[CARD]",
+            "Luhn-valid, no cue"
         );
-        assert_eq!(redact("身份证号110101199003071234"), "身份证号[号码]");
-        assert_eq!(redact("身份证号11010119900307123X吗"), "身份证号[号码]吗");
-        assert_eq!(redact("卡号是6222 0210 0112 3456"), "卡号是[号码]");
-        assert_eq!(redact("电话幺三八，一二三四五六七八"), "电话[号码]");
+        assert_eq!(redact("电话幺三八，一二三四五六七八"), "电话[PHONE]");
         assert_eq!(
             redact("my number is 415-555-0199 ok"),
-            "my number is [NUMBER] ok"
+            "my number is [PHONE] ok"
+        );
+        assert_eq!(
+            redact("it's oh seven seven double nine one two three four five six"),
+            "it's [PHONE]"
+        );
+        assert_eq!(redact("座机是010-62345678"), "座机是[PHONE]");
+        assert_eq!(redact("订单号是20231105778"), "订单号是[ACCOUNT]");
+        assert_eq!(
+            redact("my account number is 7 7 4 2 1 9"),
+            "my account number is [ACCOUNT]"
         );
         assert_eq!(
             redact("mail me at jo.smith@example.com"),
             "mail me at [EMAIL]"
         );
+        assert_eq!(redact("zhangwei艾特qq点com"), "[EMAIL]");
+        assert_eq!(redact("it's jo dot smith at gmail dot com"), "it's [EMAIL]");
     }
 
     #[test]
-    fn staff_numbers_and_ordinary_words_are_kept() {
+    fn partial_id_answers_are_redacted() {
+        assert_eq!(redact("身份证后四位是321X"), "身份证后四位是[ID]");
+        let ctx = Context {
+            agent: false,
+            question: Some("麻烦您报一下身份证后三位"),
+        };
+        assert_eq!(redact_in("三二一", &ctx), "[ID]");
+        assert_eq!(redact_in("是417", &ctx), "是[ID]");
+        let ctx = Context {
+            agent: false,
+            question: Some("Can you confirm the last four digits of your card?"),
+        };
+        assert_eq!(redact_in("Sure, 4417.", &ctx), "Sure, [CARD].");
+    }
+
+    #[test]
+    fn staff_numbers_and_ordinary_numbers_are_kept() {
         assert_eq!(redact("您好，我是工号1024"), "您好，我是工号1024");
         assert_eq!(redact("我是10086号客服"), "我是10086号客服");
         assert_eq!(
@@ -132,5 +437,88 @@ mod tests {
         );
         assert_eq!(redact("一共三个月"), "一共三个月");
         assert_eq!(redact("It costs 30 dollars"), "It costs 30 dollars");
+        assert_eq!(redact("退款1500元"), "退款1500元");
+        assert_eq!(redact("2023年买的"), "2023年买的");
+        assert_eq!(redact("等了一两分钟"), "等了一两分钟");
+        assert_eq!(redact("that was in 2019"), "that was in 2019");
+        assert!(kinds("请问还有什么可以帮您").is_empty());
+    }
+
+    #[test]
+    fn chinese_names_after_their_cues() {
+        assert_eq!(redact("我叫王小明"), "我叫[NAME]");
+        assert_eq!(redact("我姓李，木子李"), "我姓[NAME]，[NAME]");
+        assert_eq!(redact("免贵姓欧阳"), "免贵姓[NAME]");
+        assert_eq!(redact("张女士您好"), "[NAME]女士您好");
+        assert_eq!(redact("谢谢李女士"), "谢谢[NAME]女士");
+        assert_eq!(redact("本人是陈建国"), "本人是[NAME]");
+        assert_eq!(redact("您好，请问是刘先生吗"), "您好，请问是[NAME]先生吗");
+        assert_eq!(redact("我姓张，弓长张"), "我姓[NAME]，[NAME]");
+    }
+
+    #[test]
+    fn english_names_after_their_cues() {
+        assert_eq!(
+            redact("Hi, my name is Sarah Johnson."),
+            "Hi, my name is [NAME]."
+        );
+        assert_eq!(
+            redact("this is David Miller calling"),
+            "this is [NAME] calling"
+        );
+        assert_eq!(redact("Thank you Mr. Thompson"), "Thank you Mr. [NAME]");
+        assert_eq!(redact("it's spelled S M I T H"), "it's spelled [NAME]");
+        assert_eq!(redact("this is about my bill"), "this is about my bill");
+        let ctx = Context {
+            agent: false,
+            question: Some("Who am I speaking with today?"),
+        };
+        assert_eq!(redact_in("Emily Carter.", &ctx), "[NAME].");
+    }
+
+    #[test]
+    fn the_agents_own_name_is_kept() {
+        let agent = Context {
+            agent: true,
+            question: None,
+        };
+        assert_eq!(
+            redact_in("您好，我叫王芳，很高兴为您服务", &agent),
+            "您好，我叫王芳，很高兴为您服务"
+        );
+        assert_eq!(
+            redact_in("Thank you for calling, my name is Emma.", &agent),
+            "Thank you for calling, my name is Emma."
+        );
+        assert_eq!(redact_in("好的张先生", &agent), "好的[NAME]先生");
+    }
+
+    #[test]
+    fn addresses_and_postcodes() {
+        assert_eq!(
+            redact("地址是北京市朝阳区建国路88号3栋2单元1201室"),
+            "地址是[ADDRESS]"
+        );
+        assert_eq!(redact("我住在阳光小区5栋"), "我住在[ADDRESS]");
+        assert_eq!(
+            redact("I live at 42 Maple Street, Springfield"),
+            "I live at [ADDRESS], Springfield"
+        );
+        assert_eq!(redact("the zip code is 90210"), "the zip code is [ADDRESS]");
+        assert_eq!(redact("postcode SW1A 1AA"), "postcode [ADDRESS]");
+        assert_eq!(redact("这个问题很重要"), "这个问题很重要");
+        assert_eq!(redact("我在路上"), "我在路上");
+    }
+
+    #[test]
+    fn dates_of_birth_need_their_cue() {
+        assert_eq!(redact("出生日期是1990年3月7日"), "出生日期是[DOB]");
+        assert_eq!(redact("我的生日是一九八五年五月二十号"), "我的生日是[DOB]");
+        assert_eq!(
+            redact("I was born on March 3rd, 1985"),
+            "I was born on [DOB]"
+        );
+        assert_eq!(redact("date of birth 03/07/1990"), "date of birth [DOB]");
+        assert_eq!(redact("账单日是2024年3月1日"), "账单日是2024年3月1日");
     }
 }

@@ -1,0 +1,48 @@
+//! Dates of birth: a date written or spoken after its cue (出生, 生日, "born", "date of birth"),
+//! or as the answer to the agent's question for it. Other dates (a bill's, an order's) are kept.
+
+use crate::{Context, PiiKind, Raw, before};
+use regex::Regex;
+use std::sync::OnceLock;
+
+const CUES: &[&str] = &["出生", "生日", "born", "birth", "dob", "d.o.b"];
+
+fn pattern() -> &'static Regex {
+    static P: OnceLock<Regex> = OnceLock::new();
+    P.get_or_init(|| {
+        let zd = "[零〇一二三四五六七八九]";
+        let zn = "[一二三四五六七八九十]";
+        let month = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+        let re = format!(
+            concat!(
+                r"(?:\d{{2,4}}|{zd}{{2,4}})年(?:\d{{1,2}}|{zn}{{1,3}})月(?:(?:\d{{1,2}}|{zn}{{1,3}})[日号])?",
+                r"|\b\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}\b|\b\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}\b",
+                r"|(?i:\b{m}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)",
+                r"|(?i:\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{m},?\s+\d{{4}}\b)",
+                r"|\b(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b"
+            ),
+            zd = zd,
+            zn = zn,
+            m = month
+        );
+        Regex::new(&re).expect("static regex")
+    })
+}
+
+/// Find dates of birth in `text`.
+pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
+    let asked = ctx
+        .question
+        .map(str::to_lowercase)
+        .is_some_and(|q| CUES.iter().any(|c| q.contains(c)));
+    for m in pattern().find_iter(text) {
+        let prev = before(text, m.start(), 24);
+        if asked || CUES.iter().any(|c| prev.contains(c)) {
+            out.push(Raw {
+                kind: PiiKind::Dob,
+                start: m.start(),
+                end: m.end(),
+            });
+        }
+    }
+}

@@ -1,0 +1,619 @@
+//! Customer names: after the cue that introduces them (我叫, 我姓, X先生, "my name is", Mr),
+//! spelled letter by letter, or as the answer to the agent's identity question. The agent's own
+//! self-introduction is kept.
+
+use crate::gazetteer::{en_name, zh_given_char, zh_surname_at};
+use crate::{Context, PiiKind, Raw, is_han};
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Cues after which the speaker says their own full name (skipped when the agent speaks).
+const ZH_SELF: &[&str] = &[
+    "我的名字是",
+    "我的名字叫",
+    "我名字叫",
+    "名字叫",
+    "名字是",
+    "我叫",
+    "本人叫",
+    "本人是",
+];
+
+/// Cues after which the speaker gives a surname.
+const ZH_SURNAME_CUES: &[&str] = &["免贵姓", "我姓", "贵姓", "姓"];
+
+/// Titles after a surname (李先生, 张女士).
+const ZH_TITLES: &[&str] = &["老先生", "先生", "女士", "小姐", "太太", "夫人"];
+
+/// Characters that end or do not belong to a name: function words, verbs and particles that
+/// follow a name in speech.
+const ZH_NOT_GIVEN: &str = "的了吗呢啊吧呀哈嘛么是在有和跟与给对就也都还又再很太不没要想来去说问请您你我他她它们这那个位好谢嗯哦喂呃哎唉啦吧讲打办查找帮把被从到向为及先女姐士生太夫人老号电话手机卡身份证地址住今昨天年月日点分";
+
+/// Characters after which a full name may begin (before them a window is not a name).
+const ZH_BOUNDARY: &str = "是叫找给和跟的您好请问呢吗啊，。、？！ ";
+
+/// The agent's questions that a short customer answer gives a name to.
+const NAME_QUESTIONS: &[&str] = &[
+    "怎么称呼",
+    "如何称呼",
+    "贵姓",
+    "姓名",
+    "叫什么",
+    "名字",
+    "称呼您",
+    "哪位",
+    "机主",
+    "持卡人",
+    "your name",
+    "who am i speaking",
+    "who i'm speaking",
+    "who i am speaking",
+    "full name",
+    "spell",
+    "name on the account",
+    "name, please",
+    "name please",
+    "first name",
+    "last name",
+    "surname",
+];
+
+/// Words that start an English name: (cue, strong). After a strong cue a capitalised word is a
+/// name; after a weak one it must also be in the gazetteer.
+const EN_CUES: &[(&str, bool, bool)] = &[
+    // (cue, strong, said of oneself: skipped for the agent)
+    ("my name is", true, true),
+    ("my name's", true, true),
+    ("name is", true, true),
+    ("name's", true, true),
+    ("call me", true, true),
+    ("this is", false, true),
+    ("i'm", false, true),
+    ("i am", false, true),
+    ("it's", false, true),
+    ("speaking with", false, false),
+    ("under the name", true, false),
+    ("account holder is", true, false),
+    ("mr", true, false),
+    ("mrs", true, false),
+    ("ms", true, false),
+    ("miss", true, false),
+    ("mister", true, false),
+    ("dr", true, false),
+];
+
+/// Capitalised words that are not names.
+const EN_NOT_NAME: &[&str] = &[
+    "i",
+    "i'm",
+    "im",
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "yes",
+    "no",
+    "yeah",
+    "sure",
+    "okay",
+    "ok",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "thank",
+    "please",
+    "calling",
+    "speaking",
+    "here",
+    "from",
+    "with",
+    "about",
+    "my",
+    "your",
+    "it",
+    "it's",
+    "this",
+    "that",
+    "is",
+    "was",
+    "just",
+    "well",
+    "so",
+    "um",
+    "uh",
+    "oh",
+    "good",
+    "morning",
+    "afternoon",
+    "evening",
+    "sir",
+    "madam",
+    "ma'am",
+    "customer",
+    "service",
+    "support",
+    "team",
+    "bank",
+    "company",
+    "today",
+    "again",
+    "right",
+    "of",
+    "on",
+    "in",
+    "at",
+    "to",
+    "for",
+    "be",
+    "am",
+    "are",
+    "not",
+    "sorry",
+    "fine",
+    "great",
+    "calling",
+    "regarding",
+    "because",
+    "but",
+    "can",
+    "could",
+    "would",
+    "will",
+    "have",
+    "had",
+    "has",
+    "what",
+    "how",
+    "who",
+    "why",
+    "when",
+    "where",
+    "there",
+    "they",
+    "we",
+    "he",
+    "she",
+    "you",
+    "me",
+    "him",
+    "her",
+    "our",
+    "their",
+    "very",
+    "really",
+    "actually",
+    "also",
+    "still",
+    "already",
+    "now",
+    "then",
+    "like",
+    "happy",
+    "glad",
+    "trying",
+    "looking",
+    "wondering",
+    "going",
+    "getting",
+    "having",
+    "doing",
+    "back",
+    "called",
+    "one",
+    "all",
+    "only",
+    "new",
+    "last",
+    "first",
+    "account",
+    "card",
+    "number",
+    "order",
+    "name",
+    "surname",
+    "spelled",
+    "spell",
+    "do",
+    "does",
+    "did",
+    "if",
+    "as",
+    "by",
+    "up",
+    "out",
+    "over",
+    "down",
+    "off",
+    "after",
+    "before",
+];
+
+fn en_not_name(w: &str) -> bool {
+    let l = w.to_lowercase();
+    EN_NOT_NAME.contains(&l.as_str())
+}
+
+fn capitalised(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Find customer names in `text`.
+pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
+    zh_self(text, ctx, out);
+    zh_surname(text, ctx, out);
+    zh_titles(text, out);
+    en_cues(text, ctx, out);
+    spelled(text, out);
+    if !ctx.agent
+        && let Some(q) = ctx.question
+    {
+        let q = q.to_lowercase();
+        if NAME_QUESTIONS.iter().any(|c| q.contains(c)) {
+            answer(text, out);
+        }
+    }
+}
+
+fn not_given(c: char) -> bool {
+    !is_han(c) || ZH_NOT_GIVEN.contains(c)
+}
+
+/// A Chinese name starting at `at` (surname + up to two given-name characters): its end.
+/// `need_given`: a surname alone is not enough.
+fn zh_name_at(text: &str, at: usize, need_given: bool) -> Option<usize> {
+    let rest = &text[at..];
+    let sur = zh_surname_at(rest)?;
+    let mut end = at + sur;
+    let mut given = 0;
+    for c in text[end..].chars() {
+        if given == 2 || not_given(c) {
+            break;
+        }
+        end += c.len_utf8();
+        given += 1;
+    }
+    (!need_given || given > 0).then_some(end)
+}
+
+/// Skip fillers (嗯, 那个, spaces) from byte `at`.
+fn skip_fillers(text: &str, mut at: usize) -> usize {
+    loop {
+        let rest = &text[at..];
+        let skip = ["那个", "就是", "嗯", "呃", "啊", "哦", "是", " ", "，", ","]
+            .iter()
+            .find(|f| rest.starts_with(*f));
+        match skip {
+            Some(f) => at += f.len(),
+            None => return at,
+        }
+    }
+}
+
+fn zh_self(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
+    if ctx.agent {
+        return;
+    }
+    for cue in ZH_SELF {
+        for (i, _) in text.match_indices(cue) {
+            let at = skip_fillers(text, i + cue.len());
+            if let Some(end) = zh_name_at(text, at, true) {
+                out.push(Raw {
+                    kind: PiiKind::Name,
+                    start: at,
+                    end,
+                });
+            }
+        }
+    }
+    // "我是王小明": only a whole short name right after 我是, its given-name characters all
+    // from the gazetteer (我是来咨询的 is not a name).
+    for (i, _) in text.match_indices("我是") {
+        let at = i + "我是".len();
+        let Some(sur) = zh_surname_at(&text[at..]) else {
+            continue;
+        };
+        let given: Vec<char> = text[at + sur..]
+            .chars()
+            .take_while(|&c| is_han(c))
+            .collect();
+        let n = given
+            .iter()
+            .take_while(|&&c| zh_given_char(c))
+            .count()
+            .min(2);
+        let next = given.get(n).copied();
+        if n > 0 && next.is_none_or(|c| "的啊呀吧呢哈先女小".contains(c)) {
+            let end = at + sur + given[..n].iter().map(|c| c.len_utf8()).sum::<usize>();
+            out.push(Raw {
+                kind: PiiKind::Name,
+                start: at,
+                end,
+            });
+        }
+    }
+}
+
+fn zh_surname(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
+    for cue in ZH_SURNAME_CUES {
+        for (i, _) in text.match_indices(cue) {
+            if ctx.agent && *cue == "我姓" {
+                continue;
+            }
+            if *cue == "姓" {
+                // Bare 姓 only where it starts the answer or follows 是/您/他/她/就: 老百姓 is not.
+                let prev = text[..i].chars().next_back();
+                if prev.is_some_and(|c| is_han(c) && !"是您他她就也都叫".contains(c)) {
+                    continue;
+                }
+            }
+            let at = skip_fillers(text, i + cue.len());
+            let rest = &text[at..];
+            if rest.starts_with('名') || rest.starts_with("什么") {
+                continue;
+            }
+            let Some(sur) = zh_surname_at(rest) else {
+                continue;
+            };
+            let end = at + sur;
+            out.push(Raw {
+                kind: PiiKind::Name,
+                start: at,
+                end,
+            });
+            describe(text, &text[at..end], end, out);
+        }
+    }
+}
+
+/// The description that often follows a surname: 李，木子李 / 张，弓长张 / 黄，黄河的黄.
+fn describe(text: &str, surname: &str, from: usize, out: &mut Vec<Raw>) {
+    let Some(last) = surname.chars().next_back() else {
+        return;
+    };
+    let start = skip_fillers(text, from);
+    let mut end = start;
+    for (k, c) in text[start..].chars().enumerate() {
+        if k > 4 || !is_han(c) {
+            return;
+        }
+        end += c.len_utf8();
+        if k >= 2 && c == last {
+            out.push(Raw {
+                kind: PiiKind::Name,
+                start,
+                end,
+            });
+            return;
+        }
+    }
+}
+
+fn zh_titles(text: &str, out: &mut Vec<Raw>) {
+    for title in ZH_TITLES {
+        for (i, _) in text.match_indices(title) {
+            // 老先生 also contains 先生: the longer title was handled.
+            if *title == "先生" && text[..i].ends_with('老') {
+                continue;
+            }
+            // Up to three Han characters right before the title.
+            let window: Vec<(usize, char)> = text[..i]
+                .char_indices()
+                .rev()
+                .take_while(|&(_, c)| is_han(c))
+                .take(3)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if window.is_empty() {
+                continue;
+            }
+            let mut found = None;
+            for s in 0..window.len() {
+                let at = window[s].0;
+                let Some(sur) = zh_surname_at(&text[at..i]) else {
+                    continue;
+                };
+                let given = &text[at + sur..i];
+                if given.chars().count() > 2 || given.chars().any(not_given) {
+                    continue;
+                }
+                let prev = if s == 0 {
+                    text[..at].chars().next_back()
+                } else {
+                    Some(window[s - 1].1)
+                };
+                let at_boundary = prev.is_none_or(|c| !is_han(c) || ZH_BOUNDARY.contains(c));
+                if at_boundary || s == window.len() - 1 || (sur == i - at) {
+                    found = Some(at);
+                    if at_boundary {
+                        break;
+                    }
+                }
+            }
+            if let Some(at) = found {
+                out.push(Raw {
+                    kind: PiiKind::Name,
+                    start: at,
+                    end: i,
+                });
+            }
+        }
+    }
+}
+
+/// English words (letters, apostrophes, hyphens) with their byte spans.
+fn words(text: &str) -> Vec<(usize, usize)> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r"[A-Za-z][A-Za-z'’\-]*").expect("static regex"));
+    re.find_iter(text).map(|m| (m.start(), m.end())).collect()
+}
+
+/// The name that starts at word `k`: its last word's index. `strong`: a capitalised word is a
+/// name even outside the gazetteer.
+fn en_name_from(text: &str, ws: &[(usize, usize)], k: usize, strong: bool) -> Option<usize> {
+    let mut last = None;
+    for j in k..(k + 3).min(ws.len()) {
+        if j > k {
+            // Names are written together: only spaces (or a hyphen) between the words.
+            let gap = &text[ws[j - 1].1..ws[j].0];
+            if !gap.chars().all(|c| c == ' ') {
+                break;
+            }
+        }
+        let w = &text[ws[j].0..ws[j].1];
+        let w = w.trim_end_matches(['\'', '’', '-']);
+        if w.len() < 2 || en_not_name(w) {
+            break;
+        }
+        let known = en_name(w);
+        let ok = if j == k {
+            if strong {
+                known || capitalised(w)
+            } else {
+                known && capitalised(w)
+            }
+        } else {
+            capitalised(w) && (known || last.is_some())
+        };
+        if !ok {
+            break;
+        }
+        last = Some(j);
+    }
+    last
+}
+
+fn en_cues(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
+    let ws = words(text);
+    let lower = text.to_lowercase();
+    // Lowercasing keeps byte offsets for ASCII; a text with other letters whose lowercase differs
+    // in length is matched word by word below instead.
+    let same = lower.len() == text.len();
+    for &(cue, strong, self_intro) in EN_CUES {
+        if ctx.agent && self_intro {
+            continue;
+        }
+        if cue == "it's" && ctx.question.is_none() {
+            continue;
+        }
+        if !same {
+            continue;
+        }
+        for (i, _) in lower.match_indices(cue) {
+            let end = i + cue.len();
+            let ok_before = lower[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_ascii_alphanumeric());
+            let ok_after = lower[end..]
+                .chars()
+                .next()
+                .is_some_and(|c| c == ' ' || c == '.');
+            if !ok_before || !ok_after {
+                continue;
+            }
+            let Some(k) = ws.iter().position(|&(s, _)| s > end) else {
+                continue;
+            };
+            // The name follows at once (allowing "Mr. " and spaces).
+            if !text[end..ws[k].0].chars().all(|c| c == ' ' || c == '.') {
+                continue;
+            }
+            if let Some(last) = en_name_from(text, &ws, k, strong) {
+                out.push(Raw {
+                    kind: PiiKind::Name,
+                    start: ws[k].0,
+                    end: ws[last].1,
+                });
+            }
+        }
+    }
+}
+
+/// Letters spelled one by one ("S M I T H", "Z-H-A-N-G"): a name being spelled.
+fn spelled(text: &str, out: &mut Vec<Raw>) {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"\b[A-Za-z](?:[ .\-]{1,2}[A-Za-z]\b){2,}").expect("static regex")
+    });
+    for m in re.find_iter(text) {
+        let letters: Vec<char> = m
+            .as_str()
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .collect();
+        if letters.iter().all(|c| matches!(c, 'a' | 'i' | 'A' | 'I')) {
+            continue;
+        }
+        // Not part of a postcode or reference (letters next to digits).
+        let next = text[m.end()..].chars().next();
+        if next.is_some_and(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        out.push(Raw {
+            kind: PiiKind::Name,
+            start: m.start(),
+            end: m.end(),
+        });
+    }
+}
+
+/// The customer's answer to "how should I address you?": the name in it.
+fn answer(text: &str, out: &mut Vec<Raw>) {
+    // Mandarin: the first chunk of Han characters that is a surname plus up to two characters.
+    let mut at = 0;
+    for chunk in text.split(|c: char| !is_han(c)) {
+        let start = at;
+        at += chunk.len()
+            + text[at + chunk.len()..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
+        let from = skip_fillers(chunk, 0);
+        let from = ["我叫", "我姓", "叫", "姓", "我"]
+            .iter()
+            .find(|p| chunk[from..].starts_with(*p))
+            .map_or(from, |p| from + p.len());
+        let rest = &chunk[from..];
+        if rest.is_empty() || rest.chars().count() > 4 {
+            continue;
+        }
+        if let Some(end) = zh_name_at(chunk, from, false)
+            && end == chunk.len()
+        {
+            out.push(Raw {
+                kind: PiiKind::Name,
+                start: start + from,
+                end: start + end,
+            });
+            break;
+        }
+    }
+    // English: the run of gazetteer names (capitalised words next to one count too).
+    let ws = words(text);
+    let mut k = 0;
+    while k < ws.len() {
+        let w = &text[ws[k].0..ws[k].1];
+        if !en_not_name(w) && en_name(w) {
+            let mut s = k;
+            while s > 0 && {
+                let p = &text[ws[s - 1].0..ws[s - 1].1];
+                capitalised(p) && !en_not_name(p) && text[ws[s - 1].1..ws[s].0] == *" "
+            } {
+                s -= 1;
+            }
+            let last = en_name_from(text, &ws, k, true).unwrap_or(k);
+            out.push(Raw {
+                kind: PiiKind::Name,
+                start: ws[s].0,
+                end: ws[last].1,
+            });
+            k = last + 1;
+        } else {
+            k += 1;
+        }
+    }
+}

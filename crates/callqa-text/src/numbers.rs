@@ -1,0 +1,625 @@
+//! Numbers (phone, ID, card, account) in any spelling ASR writes them: `13812345678`,
+//! `138-1234-5678`, `幺三八，一二三四…`, "oh seven seven double nine…", and e-mail addresses.
+//! The kind comes from the number's shape (ID check digit, Luhn, mobile prefix) and the nearest
+//! cue word before it (卡号, "account", 身份证…) or in the agent's question.
+
+use crate::{Context, PiiKind, Raw, after, before};
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Cue words and the kind of number they announce (lowercase; ASCII ones match whole words).
+const CUES: &[(&str, PiiKind)] = &[
+    ("手机", PiiKind::Phone),
+    ("电话", PiiKind::Phone),
+    ("联系方式", PiiKind::Phone),
+    ("座机", PiiKind::Phone),
+    ("来电", PiiKind::Phone),
+    ("回拨", PiiKind::Phone),
+    ("phone", PiiKind::Phone),
+    ("mobile", PiiKind::Phone),
+    ("cell", PiiKind::Phone),
+    ("telephone", PiiKind::Phone),
+    ("landline", PiiKind::Phone),
+    ("call me", PiiKind::Phone),
+    ("call back", PiiKind::Phone),
+    ("callback", PiiKind::Phone),
+    ("reach me", PiiKind::Phone),
+    ("contact number", PiiKind::Phone),
+    ("身份证", PiiKind::Id),
+    ("证件", PiiKind::Id),
+    ("身份号", PiiKind::Id),
+    ("护照", PiiKind::Id),
+    ("id", PiiKind::Id),
+    ("identity", PiiKind::Id),
+    ("social security", PiiKind::Id),
+    ("ssn", PiiKind::Id),
+    ("passport", PiiKind::Id),
+    ("license", PiiKind::Id),
+    ("licence", PiiKind::Id),
+    ("卡号", PiiKind::Card),
+    ("银行卡", PiiKind::Card),
+    ("信用卡", PiiKind::Card),
+    ("储蓄卡", PiiKind::Card),
+    ("借记卡", PiiKind::Card),
+    ("card", PiiKind::Card),
+    ("credit", PiiKind::Card),
+    ("debit", PiiKind::Card),
+    ("visa", PiiKind::Card),
+    ("mastercard", PiiKind::Card),
+    ("会员卡号", PiiKind::Account),
+    ("会员卡", PiiKind::Account),
+    ("账号", PiiKind::Account),
+    ("帐号", PiiKind::Account),
+    ("账户", PiiKind::Account),
+    ("帐户", PiiKind::Account),
+    ("户号", PiiKind::Account),
+    ("订单", PiiKind::Account),
+    ("单号", PiiKind::Account),
+    ("会员", PiiKind::Account),
+    ("编号", PiiKind::Account),
+    ("保单", PiiKind::Account),
+    ("合同号", PiiKind::Account),
+    ("快递", PiiKind::Account),
+    ("account", PiiKind::Account),
+    ("order", PiiKind::Account),
+    ("member", PiiKind::Account),
+    ("membership", PiiKind::Account),
+    ("reference", PiiKind::Account),
+    ("ref", PiiKind::Account),
+    ("policy", PiiKind::Account),
+    ("invoice", PiiKind::Account),
+    ("tracking", PiiKind::Account),
+    ("booking", PiiKind::Account),
+    ("confirmation", PiiKind::Account),
+    ("ticket", PiiKind::Account),
+    ("case number", PiiKind::Account),
+    ("customer number", PiiKind::Account),
+    ("邮编", PiiKind::Address),
+    ("邮政编码", PiiKind::Address),
+    ("zip", PiiKind::Address),
+    ("postcode", PiiKind::Address),
+    ("postal code", PiiKind::Address),
+    ("room", PiiKind::Address),
+    ("apartment", PiiKind::Address),
+    ("apt", PiiKind::Address),
+    ("flat", PiiKind::Address),
+    ("unit", PiiKind::Address),
+    ("suite", PiiKind::Address),
+    ("出生", PiiKind::Dob),
+    ("生日", PiiKind::Dob),
+    ("born", PiiKind::Dob),
+    ("birth", PiiKind::Dob),
+    ("dob", PiiKind::Dob),
+];
+
+/// Words that ask for or give only part of a number: a short run after them is still PII.
+const PARTIAL: &[&str] = &[
+    "后四位",
+    "后三位",
+    "后六位",
+    "后两位",
+    "后几位",
+    "末四位",
+    "末三位",
+    "末尾",
+    "尾号",
+    "最后四位",
+    "最后三位",
+    "前三位",
+    "前四位",
+    "前六位",
+    "last four",
+    "last 4",
+    "last three",
+    "last 3",
+    "last six",
+    "last digits",
+    "last few digits",
+    "ending in",
+    "ends in",
+    "ending with",
+    "first three",
+    "first four",
+];
+
+/// Words right before a number that mark it as the agent's staff number, which is not personal
+/// data of the customer and is what QA checks for (`self_intro`).
+const STAFF_MARKERS: &[&str] = &[
+    "工号",
+    "公号",
+    "员工号",
+    "坐席号",
+    "agent",
+    "staff number",
+    "staff id",
+    "operator",
+    "employee number",
+    "employee id",
+    "badge number",
+];
+
+/// Words right after a number that mark it as a staff number ("10086号客服").
+const STAFF_SUFFIXES: &[&str] = &["号客服", "号坐席", "号话务员", "号为您服务", "号专员"];
+
+/// Words right after a number that make it a quantity, a time or a date part, not an identifier.
+const QUANTITY_SUFFIXES: &[&str] = &[
+    "元", "块", "年", "月", "日", "号", "岁", "分", "秒", "个", "次", "天", "%", "万", "千", "百",
+    "倍", "点", "米", "公里", "斤", "克", "g", "dollar", "buck", "percent", "minute", "second",
+    "hour", "day", "week", "month", "year", "pound", "yuan", "rmb", "kg", "gb", "mb", "am", "pm",
+    "o'clock", "times", "st ", "nd ", "rd ", "th ",
+];
+
+/// Characters allowed between the digits of one number.
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-' | '.' | ',' | '，' | '、' | '–' | '—' | '\u{3000}'
+    )
+}
+
+/// One spoken or written digit group with its place in the text.
+#[derive(Debug, Clone)]
+struct Unit {
+    start: usize,
+    end: usize,
+    digits: String,
+    /// "oh"/"o": a zero only between other digits.
+    weak: bool,
+    /// "double"/"triple": repeats the next unit.
+    repeat: usize,
+}
+
+fn digit_word(w: &str) -> Option<(&'static str, bool)> {
+    Some(match w {
+        "zero" => ("0", false),
+        "oh" | "o" => ("0", true),
+        "one" => ("1", false),
+        "two" => ("2", false),
+        "three" => ("3", false),
+        "four" => ("4", false),
+        "five" => ("5", false),
+        "six" => ("6", false),
+        "seven" => ("7", false),
+        "eight" => ("8", false),
+        "nine" => ("9", false),
+        _ => return None,
+    })
+}
+
+fn chinese_digit(c: char) -> Option<char> {
+    Some(match c {
+        '零' | '〇' => '0',
+        '幺' | '一' => '1',
+        '二' | '两' => '2',
+        '三' => '3',
+        '四' => '4',
+        '五' => '5',
+        '六' => '6',
+        '七' => '7',
+        '八' => '8',
+        '九' => '9',
+        _ => return None,
+    })
+}
+
+fn units(text: &str) -> Vec<Unit> {
+    let mut out = Vec::new();
+    let mut it = text.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let end = i + c.len_utf8();
+        if let Some(d) = c
+            .to_digit(10)
+            .filter(|_| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        {
+            let d = if c.is_ascii_digit() {
+                d
+            } else {
+                c as u32 - '０' as u32
+            };
+            out.push(Unit {
+                start: i,
+                end,
+                digits: d.to_string(),
+                weak: false,
+                repeat: 0,
+            });
+        } else if let Some(d) = chinese_digit(c) {
+            out.push(Unit {
+                start: i,
+                end,
+                digits: d.to_string(),
+                weak: false,
+                repeat: 0,
+            });
+        } else if c.is_ascii_alphabetic() {
+            let mut e = end;
+            while let Some(&(j, d)) = it.peek() {
+                if d.is_ascii_alphabetic() {
+                    e = j + d.len_utf8();
+                    it.next();
+                } else {
+                    break;
+                }
+            }
+            let w = text[i..e].to_ascii_lowercase();
+            if let Some((d, weak)) = digit_word(&w) {
+                out.push(Unit {
+                    start: i,
+                    end: e,
+                    digits: d.to_string(),
+                    weak,
+                    repeat: 0,
+                });
+            } else if w == "double" || w == "triple" {
+                out.push(Unit {
+                    start: i,
+                    end: e,
+                    digits: String::new(),
+                    weak: false,
+                    repeat: if w == "double" { 2 } else { 3 },
+                });
+            } else if w == "x" && out.last().is_some_and(|u: &Unit| u.end == i) {
+                // An ID check character written right after the digits.
+                out.push(Unit {
+                    start: i,
+                    end: e,
+                    digits: "X".to_string(),
+                    weak: false,
+                    repeat: 0,
+                });
+            } else {
+                // A word that is not a digit breaks any run: mark it with an empty unit.
+                out.push(Unit {
+                    start: i,
+                    end: e,
+                    digits: String::new(),
+                    weak: false,
+                    repeat: 0,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A candidate number: the digits and where they are.
+#[derive(Debug)]
+struct Run {
+    start: usize,
+    end: usize,
+    digits: String,
+}
+
+fn runs(text: &str) -> Vec<Run> {
+    let us = units(text);
+    let mut out = Vec::new();
+    let mut cur: Option<(Run, bool)> = None; // (run, has a strong digit)
+    let mut pending_repeat = 0usize;
+    let mut pending_start = 0usize;
+    let flush = |cur: &mut Option<(Run, bool)>, out: &mut Vec<Run>| {
+        if let Some((mut r, true)) = cur.take() {
+            // Trailing "oh"s that are words ("oh, okay") are not digits.
+            loop {
+                let head = &text[r.start..r.end];
+                let word_start = head
+                    .char_indices()
+                    .rev()
+                    .find(|&(_, c)| !c.is_ascii_alphabetic())
+                    .map_or(0, |(i, c)| i + c.len_utf8());
+                let word = head[word_start..].to_ascii_lowercase();
+                if word != "oh" && word != "o" {
+                    break;
+                }
+                r.digits.pop();
+                r.end = r.start + head[..word_start].trim_end_matches(is_separator).len();
+            }
+            out.push(r);
+        }
+    };
+    for u in us {
+        if u.repeat > 0 {
+            // Keep an open run going only when the gap before is a separator.
+            if let Some((r, _)) = &cur
+                && !text[r.end..u.start].chars().all(is_separator)
+            {
+                flush(&mut cur, &mut out);
+            }
+            pending_repeat = u.repeat;
+            pending_start = u.start;
+            continue;
+        }
+        if u.digits.is_empty() {
+            flush(&mut cur, &mut out);
+            pending_repeat = 0;
+            continue;
+        }
+        let digits = if pending_repeat > 0 {
+            u.digits.repeat(pending_repeat)
+        } else {
+            u.digits.clone()
+        };
+        let start = if pending_repeat > 0 {
+            pending_start
+        } else {
+            u.start
+        };
+        pending_repeat = 0;
+        let joins = cur.as_ref().is_some_and(|(r, _)| {
+            let gap = &text[r.end..start];
+            gap.chars().count() <= 3 && gap.chars().all(is_separator) && !r.digits.ends_with('X')
+        });
+        if !joins {
+            flush(&mut cur, &mut out);
+        }
+        match &mut cur {
+            Some((r, strong)) => {
+                r.digits.push_str(&digits);
+                r.end = u.end;
+                *strong |= !u.weak && digits != "X";
+            }
+            None => {
+                if u.weak || digits == "X" {
+                    // A run never starts with "oh" or X.
+                    if u.weak {
+                        cur = Some((
+                            Run {
+                                start,
+                                end: u.end,
+                                digits,
+                            },
+                            false,
+                        ));
+                    }
+                } else {
+                    cur = Some((
+                        Run {
+                            start,
+                            end: u.end,
+                            digits,
+                        },
+                        true,
+                    ));
+                }
+            }
+        }
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+/// True when `needle` occurs in `hay` at byte `at` as a whole word (ASCII cues only need this).
+fn whole_word(hay: &str, at: usize, needle: &str) -> bool {
+    if !needle.is_ascii() {
+        return true;
+    }
+    let ok_before = hay[..at]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_ascii_alphanumeric());
+    let ok_after = hay[at + needle.len()..]
+        .chars()
+        .next()
+        .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '\'');
+    ok_before && ok_after
+}
+
+/// The cue nearest the end of `hay` (lowercase), with how far before the end it stops.
+fn nearest_cue(hay: &str) -> Option<(PiiKind, usize)> {
+    let mut best: Option<(usize, usize, PiiKind)> = None; // (end, len, kind)
+    for &(cue, kind) in CUES {
+        for (at, _) in hay.match_indices(cue) {
+            if !whole_word(hay, at, cue) {
+                continue;
+            }
+            let end = at + cue.len();
+            if best.is_none_or(|(e, l, _)| end > e || (end == e && cue.len() > l)) {
+                best = Some((end, cue.len(), kind));
+            }
+        }
+    }
+    best.map(|(end, _, kind)| (kind, hay.len() - end))
+}
+
+fn has_any(hay: &str, words: &[&str]) -> bool {
+    words
+        .iter()
+        .any(|w| hay.match_indices(w).any(|(at, _)| whole_word(hay, at, w)))
+}
+
+/// The Chinese resident ID check character (GB 11643) of the first 17 digits.
+fn id_valid(digits: &str) -> bool {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let b = digits.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(W)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    CHECK[(sum % 11) as usize] == b[17].to_ascii_uppercase()
+}
+
+/// The Luhn check that bank card numbers pass.
+fn luhn(digits: &str) -> bool {
+    let mut sum = 0;
+    for (i, c) in digits.bytes().rev().enumerate() {
+        if !c.is_ascii_digit() {
+            return false;
+        }
+        let mut d = u32::from(c - b'0');
+        if i % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    sum % 10 == 0
+}
+
+fn is_staff_number(text: &str, start: usize, end: usize) -> bool {
+    let next = after(text, end, 6);
+    if STAFF_SUFFIXES.iter().any(|s| next.starts_with(s)) {
+        return true;
+    }
+    let prev = before(text, start, 16);
+    let prev = prev.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '是' | ':' | '：'));
+    let prev = prev
+        .strip_suffix("number")
+        .map(str::trim_end)
+        .unwrap_or(prev);
+    let prev = prev.strip_suffix("is").map(str::trim_end).unwrap_or(prev);
+    STAFF_MARKERS.iter().any(|m| prev.ends_with(m))
+}
+
+fn is_quantity(text: &str, start: usize, end: usize) -> bool {
+    let next = after(text, end, 10);
+    let next = next.trim_start();
+    if QUANTITY_SUFFIXES.iter().any(|s| next.starts_with(s)) {
+        return true;
+    }
+    let prev = before(text, start, 2);
+    prev.ends_with(['$', '¥', '￥', '£', '€'])
+}
+
+/// Find phone, ID, card and account numbers (and number-only postcodes/dates of birth after their
+/// cue) in `text`.
+pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
+    let q = ctx.question.map(str::to_lowercase).unwrap_or_default();
+    let q_cue = nearest_cue(&q).map(|(k, _)| k);
+    let q_partial = has_any(&q, PARTIAL);
+    for r in runs(text) {
+        let n = r.digits.len();
+        if n < 3 || is_staff_number(text, r.start, r.end) {
+            continue;
+        }
+        let prev = before(text, r.start, 20);
+        let local = nearest_cue(&prev).map(|(k, _)| k);
+        let partial = has_any(&prev, PARTIAL) || q_partial;
+        let asked = q_cue.is_some() && local.is_none();
+        let year = n == 4 && (r.digits.starts_with("19") || r.digits.starts_with("20"));
+        if local.is_none() && is_quantity(text, r.start, r.end) {
+            continue;
+        }
+        if n < 4 && !(partial || asked) {
+            continue;
+        }
+        let kind = if n == 18 && id_valid(&r.digits) {
+            PiiKind::Id
+        } else if let Some(k @ (PiiKind::Account | PiiKind::Id | PiiKind::Card)) = local {
+            k
+        } else if n == 11 && r.digits.starts_with('1') && !r.digits.starts_with("10") {
+            PiiKind::Phone
+        } else if (13..=19).contains(&n) && luhn(&r.digits) && local.is_none() {
+            PiiKind::Card
+        } else if let Some(k) = local {
+            k
+        } else if r.digits.starts_with('0') && (10..=12).contains(&n) {
+            PiiKind::Phone
+        } else if let Some(k) = q_cue {
+            k
+        } else if n == 10 && !r.digits.starts_with(['0', '1']) {
+            PiiKind::Phone
+        } else if r.digits.ends_with('X') || n == 18 {
+            PiiKind::Id
+        } else if year && n == 4 {
+            continue;
+        } else {
+            PiiKind::Account
+        };
+        if kind == PiiKind::Dob {
+            // Dates of birth are found whole by the date rules; a bare number after the cue
+            // (19900307) is one too.
+            if n < 6 {
+                continue;
+            }
+        }
+        out.push(Raw {
+            kind,
+            start: r.start,
+            end: r.end,
+        });
+    }
+    alphanumeric_refs(text, out);
+}
+
+/// Order and booking references that mix letters and digits (`AB123456`, `ORD-99812`).
+fn alphanumeric_refs(text: &str, out: &mut Vec<Raw>) {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"\b[A-Z]{1,4}-?\d{5,}\b|\b\d{3,}[A-Z]{1,3}\d{2,}\b").expect("static regex")
+    });
+    for m in re.find_iter(text) {
+        if is_staff_number(text, m.start(), m.end()) {
+            continue;
+        }
+        out.push(Raw {
+            kind: PiiKind::Account,
+            start: m.start(),
+            end: m.end(),
+        });
+    }
+}
+
+/// E-mail addresses: written (`jo.smith@example.com`) or spoken ("jo dot smith at gmail dot
+/// com", `zhangwei艾特qq点com`).
+pub(crate) fn emails(text: &str, out: &mut Vec<Raw>) {
+    static RE: OnceLock<[Regex; 2]> = OnceLock::new();
+    let res = RE.get_or_init(|| {
+        [
+            Regex::new(r"[A-Za-z0-9._%+-]+\s?@\s?[A-Za-z0-9-]+(?:\s?\.\s?[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+                .expect("static regex"),
+            Regex::new(
+                r"(?i)\b[a-z0-9]+(?:\s*(?:dot|underscore|点|下划线)\s*[a-z0-9]+)*\s*(?:\bat\b|艾特|@)\s*[a-z0-9]+(?:\s*(?:dot|点|\.)\s*[a-z]{2,})+\b",
+            )
+            .expect("static regex"),
+        ]
+    });
+    for re in res {
+        for m in re.find_iter(text) {
+            let s = m.as_str().to_lowercase();
+            // "look at this dot com thing": a spoken address ends with a known top-level domain.
+            let tld_ok = [
+                "com", "cn", "net", "org", "edu", "gov", "io", "uk", "co", "us", "de",
+            ]
+            .iter()
+            .any(|t| s.ends_with(t));
+            if tld_ok {
+                out.push(Raw {
+                    kind: PiiKind::Email,
+                    start: m.start(),
+                    end: m.end(),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_digits() {
+        assert!(id_valid("110101199003071233"));
+        assert!(id_valid("11010519491231002X"));
+        assert!(!id_valid("11010519491231002Y"));
+        assert!(luhn("4111111111111111"));
+        assert!(!luhn("4111111111111112"));
+    }
+
+    #[test]
+    fn spoken_digits_join_into_runs() {
+        let r = runs("幺三八，一二三四五六七八");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].digits, "13812345678");
+        let r = runs("oh seven seven double nine one two");
+        assert_eq!(r[0].digits, "0779912");
+        let r = runs("oh, okay, one moment");
+        assert!(r.iter().all(|r| r.digits.len() < 3), "{r:?}");
+    }
+}
