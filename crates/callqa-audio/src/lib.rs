@@ -1,7 +1,7 @@
 //! Audio front end: probe, decode, split channels, resample to 16 kHz f32 blocks.
 //!
 //! Takes a recording (WAV with PCM 8/16/24/32-bit, float, G.711 mu-law or A-law; FLAC; MP3;
-//! Ogg Vorbis; mono or stereo; any rate, 8 to 48 kHz in practice) and gives either its
+//! Ogg Vorbis; mono or stereo, or more channels with a channel map; 8 to 192 kHz) and gives either its
 //! [`ProbeInfo`] (container, codec, rate, channels, exact duration) or its audio as a stream of
 //! fixed-size [`Block`]s per channel at 16 kHz ([`TARGET_RATE_HZ`]), so that a two-hour
 //! recording is never held whole in memory at the source rate.
@@ -11,6 +11,12 @@
 //! that the output holds exactly `round(frames * 16000 / source_rate)` frames.
 //!
 //! Every error is an [`AudioError`] that names the file: `path: problem`.
+//!
+//! Limits ([`Limits`], applied by [`open`] and [`decode_16k`] with their defaults, or as given
+//! by [`open_with`] and [`decode_16k_with`]): file size (default 2 GiB, checked before
+//! decoding), duration (default 3 h, checked against the header before decoding and against
+//! the frames read while streaming), channels (more than two need a channel map), and the
+//! sample rate, always [`MIN_SAMPLE_RATE_HZ`]..=[`MAX_SAMPLE_RATE_HZ`].
 //!
 //! ```no_run
 //! use callqa_audio::{decode_16k, open, probe, DecodeOptions};
@@ -66,6 +72,54 @@ symphonia_format_ogg=off,symphonia_format_riff=off,symphonia_format_mkv=off,symp
 /// At most this many warnings are kept per file (the rest are counted in the last one).
 const MAX_WARNINGS: usize = 16;
 
+/// Lowest source sample rate accepted (narrow-band telephony); below it a file is refused.
+pub const MIN_SAMPLE_RATE_HZ: u32 = 8_000;
+/// Highest source sample rate accepted; above it a file is refused (a header claiming more is
+/// almost always damaged, and the resampler's cost grows with the rate).
+pub const MAX_SAMPLE_RATE_HZ: u32 = 192_000;
+/// Default [`Limits::max_file_bytes`]: 2 GiB (3 h of 44.1 kHz stereo 16-bit PCM is 1.9 GB).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 << 30;
+/// Default [`Limits::max_duration_s`]: 3 hours. A whole call decoded in memory at 16 kHz takes
+/// 230 MB per channel-hour, so a 3-hour stereo call takes 1.4 GB.
+pub const DEFAULT_MAX_DURATION_S: f64 = 3.0 * 3600.0;
+
+/// What [`open_with`] and [`decode_16k_with`] accept. Sample rates outside
+/// [`MIN_SAMPLE_RATE_HZ`]..=[`MAX_SAMPLE_RATE_HZ`] are always refused (by [`probe`] too).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Larger files are refused before anything is decoded; `None`: no limit.
+    pub max_file_bytes: Option<u64>,
+    /// Longer recordings are refused: before decoding when the header says how long the
+    /// recording is, else as soon as the stream passes the limit (so memory stays bounded even
+    /// for a stream that does not say its length); `None`: no limit.
+    pub max_duration_s: Option<f64>,
+    /// Recordings with more than two channels: the source channels (0-based) to keep, in order
+    /// (one or two, e.g. `[2, 3]`). Without it such recordings are refused. Mono and stereo
+    /// recordings ignore it.
+    pub channel_map: Option<Vec<usize>>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: Some(DEFAULT_MAX_FILE_BYTES),
+            max_duration_s: Some(DEFAULT_MAX_DURATION_S),
+            channel_map: None,
+        }
+    }
+}
+
+impl Limits {
+    /// No size or duration limit, no channel map.
+    pub fn none() -> Limits {
+        Limits {
+            max_file_bytes: None,
+            max_duration_s: None,
+            channel_map: None,
+        }
+    }
+}
+
 /// What went wrong, without the file name (see [`AudioError`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -104,6 +158,44 @@ pub enum ErrorKind {
     /// The options are invalid (e.g. `block_frames == 0`).
     #[error("invalid options: {0}")]
     Options(&'static str),
+    /// The sample rate is outside [`MIN_SAMPLE_RATE_HZ`]..=[`MAX_SAMPLE_RATE_HZ`].
+    #[error(
+        "sample rate {0} Hz is outside the supported {MIN_SAMPLE_RATE_HZ}..={MAX_SAMPLE_RATE_HZ} Hz"
+    )]
+    SampleRate(u32),
+    /// The file is larger than [`Limits::max_file_bytes`].
+    #[error("file is {bytes} bytes, over the {limit}-byte limit (max_file_mb)")]
+    TooLarge {
+        /// The file's size.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The recording is longer than [`Limits::max_duration_s`].
+    #[error("recording is {} s long, over the {limit} s limit (max_duration_s)", if *.at_least { format!("at least {seconds:.0}") } else { format!("{seconds:.0}") })]
+    TooLong {
+        /// Its length (or, for a stream that does not say, how far it was read).
+        seconds: f64,
+        /// Whether `seconds` is only how far the stream was read before stopping.
+        at_least: bool,
+        /// The limit.
+        limit: f64,
+    },
+    /// More than two channels and no channel map to pick two.
+    #[error(
+        "{0} channels: set channel_map to the one or two channels to keep (e.g. [0, 1]); only mono and stereo are read without one"
+    )]
+    TooManyChannels(u16),
+    /// The channel map does not fit the recording.
+    #[error("channel_map {map:?} does not fit a {channels}-channel recording ({why})")]
+    ChannelMap {
+        /// The map.
+        map: Vec<usize>,
+        /// The recording's channels.
+        channels: u16,
+        /// What is wrong.
+        why: &'static str,
+    },
 }
 
 /// An error while probing or decoding a file; `Display` prints `path: problem`.
@@ -285,6 +377,9 @@ impl Source {
             .sample_rate
             .filter(|&r| r > 0)
             .ok_or_else(|| err(ErrorKind::MissingParameter("sample rate")))?;
+        if !(MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&sample_rate_hz) {
+            return Err(err(ErrorKind::SampleRate(sample_rate_hz)));
+        }
         let channels = params
             .channels
             .as_ref()
@@ -516,6 +611,11 @@ pub struct AudioStream {
     resampler: StreamResampler,
     mono_mix: bool,
     block_frames: usize,
+    /// Source channels kept, in order (recordings with more than two channels).
+    channel_map: Option<Vec<usize>>,
+    /// Stop with [`ErrorKind::TooLong`] past this many source frames.
+    max_frames: Option<u64>,
+    max_duration_s: f64,
     planar: Vec<Vec<f32>>,
     mixed: Vec<Vec<f32>>,
     queue: Vec<Vec<f32>>,
@@ -617,6 +717,35 @@ impl AudioStream {
                     }
                 }
                 self.src.info.frames += n as u64;
+                if let Some(max) = self.max_frames
+                    && self.src.info.frames > max
+                {
+                    let rate = f64::from(self.src.info.sample_rate_hz);
+                    return Err(AudioError::new(
+                        &path,
+                        ErrorKind::TooLong {
+                            seconds: self.src.info.frames as f64 / rate,
+                            at_least: true,
+                            limit: self.max_duration_s,
+                        },
+                    ));
+                }
+                if let Some(map) = &self.channel_map {
+                    if map.iter().any(|&i| i >= self.planar.len()) {
+                        return Err(AudioError::new(
+                            &path,
+                            ErrorKind::Decode(format!(
+                                "channel count changed mid-stream to {}",
+                                self.planar.len()
+                            )),
+                        ));
+                    }
+                    let mut picked: Vec<Vec<f32>> = map
+                        .iter()
+                        .map(|&i| std::mem::take(&mut self.planar[i]))
+                        .collect();
+                    std::mem::swap(&mut self.planar, &mut picked);
+                }
                 let input = if self.mono_mix && self.planar.len() > 1 {
                     let k = self.planar.len() as f32;
                     let m = &mut self.mixed[0];
@@ -669,19 +798,90 @@ impl Iterator for AudioStream {
     }
 }
 
-/// Open a recording for streaming decode to 16 kHz blocks.
+/// Open a recording for streaming decode to 16 kHz blocks, within the default [`Limits`].
 pub fn open(path: &Path, opts: &DecodeOptions) -> Result<AudioStream, AudioError> {
+    open_with(path, opts, &Limits::default())
+}
+
+/// The channel map to apply to a recording of `channels` channels: `None` for mono and stereo,
+/// the checked map for more, an error when a map is needed and missing or does not fit.
+fn channel_map_for(channels: u16, limits: &Limits) -> Result<Option<Vec<usize>>, ErrorKind> {
+    if channels <= 2 {
+        return Ok(None);
+    }
+    let Some(map) = &limits.channel_map else {
+        return Err(ErrorKind::TooManyChannels(channels));
+    };
+    let bad = |why| ErrorKind::ChannelMap {
+        map: map.clone(),
+        channels,
+        why,
+    };
+    if map.is_empty() || map.len() > 2 {
+        return Err(bad("it must name one or two channels"));
+    }
+    if map.iter().any(|&c| c >= usize::from(channels)) {
+        return Err(bad("a channel number is past the last channel"));
+    }
+    if map.len() == 2 && map[0] == map[1] {
+        return Err(bad("the same channel twice"));
+    }
+    Ok(Some(map.clone()))
+}
+
+/// Open a recording for streaming decode to 16 kHz blocks, refusing what `limits` refuses:
+/// a file over the size limit or a header over the duration limit before decoding, a stream
+/// that runs past the duration limit as soon as it does, more than two channels without a
+/// channel map. Every refusal is one line naming the file.
+pub fn open_with(
+    path: &Path,
+    opts: &DecodeOptions,
+    limits: &Limits,
+) -> Result<AudioStream, AudioError> {
     if opts.block_frames == 0 {
         return Err(AudioError::new(
             path,
             ErrorKind::Options("block_frames must be > 0"),
         ));
     }
+    if let Some(limit) = limits.max_file_bytes
+        && let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+        && meta.len() > limit
+    {
+        return Err(AudioError::new(
+            path,
+            ErrorKind::TooLarge {
+                bytes: meta.len(),
+                limit,
+            },
+        ));
+    }
     let src = Source::open(path)?;
+    let rate = f64::from(src.info.sample_rate_hz);
+    let max_frames = limits
+        .max_duration_s
+        .map(|s| (s.max(0.0) * rate).floor() as u64);
+    if let (Some(max), Some(h)) = (max_frames, src.info.header_frames)
+        && h > max
+    {
+        return Err(AudioError::new(
+            path,
+            ErrorKind::TooLong {
+                seconds: h as f64 / rate,
+                at_least: false,
+                limit: limits.max_duration_s.unwrap_or(0.0),
+            },
+        ));
+    }
+    let channel_map =
+        channel_map_for(src.info.channels, limits).map_err(|k| AudioError::new(path, k))?;
     let decoder = symphonia::default::get_codecs()
         .make_audio_decoder(&src.params, &AudioDecoderOptions::default())
         .map_err(|e| AudioError::new(path, ErrorKind::UnsupportedCodec(e.to_string())))?;
-    let in_channels = usize::from(src.info.channels);
+    let in_channels = channel_map
+        .as_ref()
+        .map_or(usize::from(src.info.channels), Vec::len);
     let out_channels = if opts.mono_mix { 1 } else { in_channels };
     let resampler = StreamResampler::new(src.info.sample_rate_hz, TARGET_RATE_HZ, out_channels)
         .map_err(|e| AudioError::new(path, ErrorKind::Resample(e)))?;
@@ -696,6 +896,9 @@ pub fn open(path: &Path, opts: &DecodeOptions) -> Result<AudioStream, AudioError
         resampler,
         mono_mix: opts.mono_mix,
         block_frames: opts.block_frames,
+        channel_map,
+        max_frames,
+        max_duration_s: limits.max_duration_s.unwrap_or(0.0),
         planar: Vec::new(),
         mixed: vec![Vec::new()],
         queue: vec![Vec::new(); out_channels],
@@ -705,11 +908,43 @@ pub fn open(path: &Path, opts: &DecodeOptions) -> Result<AudioStream, AudioError
     })
 }
 
-/// Decode a whole recording into memory at 16 kHz (one `Vec<f32>` per output channel).
-/// Convenience over [`open`]; memory is 64 KB per channel-minute at 16 kHz.
+/// Decode a whole recording into memory at 16 kHz (one `Vec<f32>` per output channel), within
+/// the default [`Limits`]. Convenience over [`open`]; memory is 3.84 MB per channel-minute
+/// (230 MB per channel-hour) at 16 kHz.
 pub fn decode_16k(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError> {
-    let mut stream = open(path, opts)?;
-    let cap = stream.expected_output_frames().unwrap_or(0).min(1 << 28) as usize;
+    decode_16k_with(path, opts, &Limits::default())
+}
+
+/// Output frames worth reserving up front: what the header promises, but never more than the
+/// duration limit allows nor more than the file could hold at half a bit per source frame (a
+/// damaged header claiming billions of frames must not reserve gigabytes).
+fn reserve_frames(stream: &AudioStream, limits: &Limits) -> usize {
+    let info = &stream.src.info;
+    let bytes = std::fs::metadata(&info.path).map_or(0, |m| m.len());
+    let by_size = expected_output_frames(
+        bytes.saturating_mul(16),
+        info.sample_rate_hz,
+        TARGET_RATE_HZ,
+    );
+    let by_limit = limits.max_duration_s.map_or(u64::MAX, |s| {
+        (s.max(0.0) * f64::from(TARGET_RATE_HZ)) as u64
+    });
+    stream
+        .expected_output_frames()
+        .unwrap_or(0)
+        .min(by_size)
+        .min(by_limit)
+        .min(1 << 28) as usize
+}
+
+/// As [`decode_16k`], within `limits` (see [`open_with`]).
+pub fn decode_16k_with(
+    path: &Path,
+    opts: &DecodeOptions,
+    limits: &Limits,
+) -> Result<Decoded, AudioError> {
+    let mut stream = open_with(path, opts, limits)?;
+    let cap = reserve_frames(&stream, limits);
     let mut channels: Vec<Vec<f32>> = (0..stream.output_channels())
         .map(|_| Vec::with_capacity(cap))
         .collect();
