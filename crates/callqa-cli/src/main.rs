@@ -7,6 +7,7 @@ mod classify;
 mod models;
 mod probe;
 mod score;
+mod serve;
 mod transcribe;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +42,8 @@ enum Command {
     Agents(agents::Args),
     /// Validate pipeline configs and the models they name, without touching audio.
     Check(check::Args),
+    /// The analysts' web app over an output folder (read-only; 127.0.0.1 unless --token).
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Rescore(args) => score::rescore(args),
         Command::Agents(args) => agents::run(args),
         Command::Check(args) => check::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,
