@@ -22,6 +22,9 @@ pub struct PipelineConfig {
     /// Which channel is which party.
     #[serde(default)]
     pub channels: ChannelsSection,
+    /// Input limits: file size, duration, channel map (see [`AudioSection`]).
+    #[serde(default)]
+    pub audio: AudioSection,
     /// Voice activity detection (see `callqa_vad::VadConfig` for the keys); defaults when absent.
     #[serde(default)]
     pub vad: Option<toml::Value>,
@@ -124,6 +127,83 @@ pub struct ChannelsSection {
     /// the customer. Mono recordings have their roles inferred.
     #[serde(default)]
     pub agent_channel: usize,
+}
+
+/// `[audio]`: what recordings a run accepts. A refused recording is an error row for that call
+/// (`errors.stage = decode`, one line naming the file and the key), never a failed run. Sample
+/// rates outside 8000..=192000 Hz are always refused.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AudioSection {
+    /// `max_file_mb` (default 2048): larger files are refused before anything is decoded.
+    #[serde(default = "default_max_file_mb")]
+    pub max_file_mb: u64,
+    /// `max_duration_s` (default 10800, 3 h): longer recordings are refused, from the header
+    /// before decoding, or, for a stream that does not say its length, as soon as decoding
+    /// passes the limit. A call is decoded whole at 16 kHz, 230 MB per channel-hour, so this
+    /// bounds a worker's audio memory (3 h stereo: 1.4 GB).
+    #[serde(default = "default_max_duration_s")]
+    pub max_duration_s: f64,
+    /// `channel_map` (default none): for recordings with more than two channels, the one or two
+    /// source channels (0-based) to keep, in order, e.g. `[2, 3]`; `channels.agent_channel` then
+    /// counts within the kept ones. Without it such recordings are refused. Mono and stereo
+    /// recordings ignore it.
+    #[serde(default)]
+    pub channel_map: Option<Vec<usize>>,
+}
+
+impl Default for AudioSection {
+    fn default() -> Self {
+        AudioSection {
+            max_file_mb: default_max_file_mb(),
+            max_duration_s: default_max_duration_s(),
+            channel_map: None,
+        }
+    }
+}
+
+fn default_max_file_mb() -> u64 {
+    callqa_audio::DEFAULT_MAX_FILE_BYTES >> 20
+}
+fn default_max_duration_s() -> f64 {
+    callqa_audio::DEFAULT_MAX_DURATION_S
+}
+
+impl AudioSection {
+    /// Problems with the values, each starting with its key.
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.max_file_mb == 0 || self.max_file_mb > 1 << 30 {
+            out.push(format!(
+                "audio.max_file_mb: {} is not between 1 and {}",
+                self.max_file_mb,
+                1u64 << 30
+            ));
+        }
+        if !(self.max_duration_s.is_finite() && self.max_duration_s > 0.0) {
+            out.push(format!(
+                "audio.max_duration_s: {} is not a positive number of seconds",
+                self.max_duration_s
+            ));
+        }
+        if let Some(m) = &self.channel_map
+            && (m.is_empty() || m.len() > 2 || (m.len() == 2 && m[0] == m[1]))
+        {
+            out.push(format!(
+                "audio.channel_map: {m:?} must name one or two different channels, e.g. [0, 1]"
+            ));
+        }
+        out
+    }
+
+    /// The limits `callqa_audio` applies.
+    pub fn limits(&self) -> callqa_audio::Limits {
+        callqa_audio::Limits {
+            max_file_bytes: Some(self.max_file_mb.saturating_mul(1 << 20)),
+            max_duration_s: Some(self.max_duration_s),
+            channel_map: self.channel_map.clone(),
+        }
+    }
 }
 
 /// `[classifiers]`: model folders (each with `model.onnx` and `model.toml`), relative to `root`.
@@ -229,6 +309,8 @@ pub struct StageSettings {
     pub layout: ChannelLayout,
     /// Mono diarization settings; `None` when the `[diarize]` table disables it.
     pub diarize: Option<DiarizeConfig>,
+    /// Input limits (the `[audio]` table).
+    pub audio: callqa_audio::Limits,
 }
 
 /// A loaded, validated pipeline.
@@ -297,6 +379,7 @@ impl Pipeline {
                 config.channels.agent_channel
             ));
         }
+        problems.extend(config.audio.problems());
         let filename_pattern = match &config.metadata.filename_pattern {
             Some(p) => match regex::Regex::new(p) {
                 Ok(re) => Some(re),
@@ -398,6 +481,7 @@ impl Pipeline {
             vad,
             layout,
             diarize,
+            audio: c.audio.limits(),
         })
     }
 
@@ -433,6 +517,49 @@ pub use callqa_core::callqa_home;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_audio_table_sets_the_input_limits_and_bad_values_name_the_key() {
+        let src = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/inbound-en.toml"),
+        )
+        .unwrap_or_default();
+        let limits = |extra: &str| {
+            Pipeline::from_toml(Path::new("p.toml"), &format!("{src}\n{extra}"))
+                .and_then(|p| p.stage_settings())
+                .map(|s| s.audio)
+        };
+        assert_eq!(limits("").ok(), Some(callqa_audio::Limits::default()));
+        let set = limits("[audio]\nmax_file_mb = 10\nmax_duration_s = 600\nchannel_map = [2, 3]\n");
+        assert_eq!(
+            set.ok(),
+            Some(callqa_audio::Limits {
+                max_file_bytes: Some(10 << 20),
+                max_duration_s: Some(600.0),
+                channel_map: Some(vec![2, 3]),
+            })
+        );
+        for (bad, key) in [
+            ("max_file_mb = 0", "audio.max_file_mb"),
+            ("max_duration_s = -1", "audio.max_duration_s"),
+            ("max_duration_s = nan", "audio.max_duration_s"),
+            ("channel_map = [1, 1]", "audio.channel_map"),
+            ("channel_map = []", "audio.channel_map"),
+            ("channel_map = [0, 1, 2]", "audio.channel_map"),
+            ("channel_map = [-1]", "channel_map"),
+            ("max_seconds = 5", "max_seconds"),
+        ] {
+            let err = limits(&format!("[audio]\n{bad}\n"))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                err.starts_with("p.toml: ") && err.contains(key),
+                "{bad}: {err}"
+            );
+            assert!(!err.contains('\n'), "{err}");
+        }
+    }
 
     fn repo_pipelines() -> Vec<PathBuf> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines");

@@ -80,6 +80,10 @@ impl SpeechError {
                 K::NoAudio => "no_audio",
                 K::Decode(_) => "decode",
                 K::Resample(_) => "resample",
+                K::SampleRate(_) => "sample_rate",
+                K::TooLarge { .. } => "too_large",
+                K::TooLong { .. } => "too_long",
+                K::TooManyChannels(_) | K::ChannelMap { .. } => "channels",
                 _ => "audio",
             },
             SpeechError::State { .. } => "model",
@@ -245,7 +249,11 @@ impl<'e> SpeechWorker<'e> {
         let engines = self.engines;
         let r = &engines.routes[route];
         let t = Instant::now();
-        let decoded = callqa_audio::decode_16k(path, &callqa_audio::DecodeOptions::default())?;
+        let decoded = callqa_audio::decode_16k_with(
+            path,
+            &callqa_audio::DecodeOptions::default(),
+            &r.settings.audio,
+        )?;
         let mut timing = SpeechTiming {
             audio_s: decoded.channels.first().map_or(0, Vec::len) as f64 / 16_000.0,
             decode_s: t.elapsed().as_secs_f64(),
@@ -462,6 +470,7 @@ impl StageSettings {
             vad: callqa_vad::VadConfig::default(),
             layout: ChannelLayout::default(),
             diarize: Some(DiarizeConfig::default()),
+            audio: callqa_audio::Limits::default(),
         }
     }
 
