@@ -2,10 +2,12 @@
 //! work happens in the `callqa-*` crates.
 
 mod agents;
+mod calibrate;
 mod check;
 mod classify;
 mod models;
 mod probe;
+mod report;
 mod score;
 mod serve;
 mod transcribe;
@@ -42,6 +44,10 @@ enum Command {
     Agents(agents::Args),
     /// Validate pipeline configs and the models they name, without touching audio.
     Check(check::Args),
+    /// Management report of a month or week as one self-contained HTML file.
+    Report(report::Args),
+    /// Agreement with human QA results: per item agreement, Cohen's kappa, confusion, score error.
+    Calibrate(calibrate::Args),
     /// The analysts' web app over an output folder (read-only; 127.0.0.1 unless --token).
     Serve(serve::Args),
 }
@@ -80,6 +86,8 @@ fn main() -> ExitCode {
         Command::Rescore(args) => score::rescore(args),
         Command::Agents(args) => agents::run(args),
         Command::Check(args) => check::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
         Command::Serve(args) => serve::run(args),
     };
     match result {

@@ -188,12 +188,18 @@ pub fn read_human_csv(path: impl AsRef<Path>) -> Result<Vec<HumanRow>, ReportErr
 
 /// A 3×3 confusion matrix over pass / fail / na: `counts[first][second]`, where the first rater
 /// is the human analyst (rows) and the second callqa (columns), or two analysts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Confusion {
     /// Row and column labels, in order: `["pass", "fail", "na"]`.
     pub labels: [&'static str; 3],
     /// Counts: `counts[i][j]` = cases the first rater called `labels[i]` and the second `labels[j]`.
     pub counts: [[u32; 3]; 3],
+}
+
+impl Default for Confusion {
+    fn default() -> Self {
+        Confusion::new()
+    }
 }
 
 impl Confusion {
@@ -466,12 +472,9 @@ pub fn calibrate(
         overall.add(h.result, ours);
         per_item
             .entry(h.item_id.as_str())
-            .or_insert_with(Confusion::new)
+            .or_default()
             .add(h.result, ours);
-        per_analyst
-            .entry(analyst)
-            .or_insert_with(Confusion::new)
-            .add(h.result, ours);
+        per_analyst.entry(analyst).or_default().add(h.result, ours);
         if h.result != ours {
             let ev = evidence_of(e, &utts);
             disagreements.push(Disagreement {
@@ -630,6 +633,7 @@ mod tests {
         assert_eq!(cohen_kappa(&all_pass), None);
         assert_eq!(all_pass.agreement(), Some(1.0));
         assert_eq!(cohen_kappa(&Confusion::new()), None);
+        assert_eq!(Confusion::default(), Confusion::new());
     }
 
     #[test]

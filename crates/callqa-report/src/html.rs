@@ -83,7 +83,7 @@ fn delta(v: Option<f64>, digits: usize, unit: &str) -> String {
     }
 }
 
-fn opt<'a>(s: &'a Option<String>) -> &'a str {
+fn opt(s: &Option<String>) -> &str {
     s.as_deref().unwrap_or("–")
 }
 

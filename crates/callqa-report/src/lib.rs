@@ -58,7 +58,7 @@ pub use calibrate::{
 pub use html::{escape, render_html};
 pub use report::{
     Evidence, FlaggedCall, ItemRate, Report, ReportOptions, Sentiment, TeamBlock, WeakItem,
-    build_report, parse_month,
+    build_report, parse_day, parse_month,
 };
 
 use callqa_store::{CallRow, CallScoreRow, EvaluationRow, StoreError, UtteranceRow, read_rows};

@@ -46,6 +46,12 @@ pub fn parse_month(s: &str) -> Result<NaiveDate, ReportError> {
         .map_err(|_| ReportError::Invalid(format!("month {s:?} is not YYYY-MM")))
 }
 
+/// Parses `YYYY-MM-DD` (any day of the week to report).
+pub fn parse_day(s: &str) -> Result<NaiveDate, ReportError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| ReportError::Invalid(format!("date {s:?} is not YYYY-MM-DD")))
+}
+
 /// One team's block: its calls, its agents (from [`callqa_store::summarize`]) and its star.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamBlock {

@@ -93,32 +93,11 @@ pub(crate) fn call(id: &str, date: NaiveDate, hour: u32) -> CallRow {
         .single();
     CallRow {
         call_id: id.into(),
-        call_key: format!("key-{id}"),
-        source_uri: format!("{id}.wav"),
-        source_sha256: "00".into(),
-        agent_id: None,
-        team: None,
-        direction: None,
         call_date: date,
         started_at: started,
-        duration_s: 60.0,
-        channels: 2,
-        sample_rate_hz: 8000,
-        codec: None,
         language: "en".into(),
-        roles_inferred: false,
-        role_confidence: Some(1.0),
-        dropped_segments: 0,
-        truncated: false,
-        pipeline: "inbound-en".into(),
-        pipeline_version: "1".into(),
         form: "inbound-en".into(),
-        asr_model: "base".into(),
-        asr_model_sha256: "00".into(),
-        classifier_versions: None,
-        extra: None,
-        processed_at: started.unwrap_or_default(),
-        run_id: "r1".into(),
+        ..Default::default()
     }
 }
 
@@ -132,16 +111,7 @@ pub(crate) fn utt(id: &str, date: NaiveDate, idx: u32, text: &str, redacted: &st
         end_ms: 1000 * i64::from(idx) + 900,
         text: text.into(),
         text_redacted: redacted.into(),
-        asr_avg_logprob: None,
-        no_speech_prob: None,
-        sentiment: None,
-        sentiment_score: None,
-        courtesy: None,
-        courtesy_score: None,
-        script_step: None,
-        script_step_score: None,
-        script_steps: vec![],
-        backchannel: false,
+        ..Default::default()
     }
 }
 
