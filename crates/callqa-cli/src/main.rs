@@ -5,6 +5,7 @@ mod agents;
 mod calibrate;
 mod check;
 mod classify;
+mod clips;
 mod models;
 mod probe;
 mod report;
@@ -50,6 +51,8 @@ enum Command {
     Calibrate(calibrate::Args),
     /// The analysts' web app over an output folder (read-only; 127.0.0.1 unless --token).
     Serve(serve::Args),
+    /// Trainer clip packs: the best or worst examples of an item as redacted WAV clips, transcripts, index.html and manifest.csv.
+    Clips(clips::Args),
 }
 
 fn main() -> ExitCode {
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Clips(args) => clips::run(args),
     };
     match result {
         Ok(code) => code,
