@@ -616,6 +616,8 @@ pub struct AudioStream {
     /// Stop with [`ErrorKind::TooLong`] past this many source frames.
     max_frames: Option<u64>,
     max_duration_s: f64,
+    /// Samples that decoded to NaN or infinity (float WAV), read as silence.
+    non_finite: u64,
     planar: Vec<Vec<f32>>,
     mixed: Vec<Vec<f32>>,
     queue: Vec<Vec<f32>>,
@@ -665,6 +667,12 @@ impl AudioStream {
         match self.src.next_packet()? {
             Next::End => {
                 self.source_done = true;
+                if self.non_finite > 0 {
+                    self.src.warn(format!(
+                        "{} samples not finite (NaN or infinite); read as silence",
+                        self.non_finite
+                    ));
+                }
                 self.resampler
                     .finish(&mut self.queue)
                     .map_err(|e| AudioError::new(&path, ErrorKind::Resample(e)))?;
@@ -700,6 +708,13 @@ impl AudioStream {
                     for ch in &mut self.planar {
                         ch.clear();
                         ch.resize(n, 0.0);
+                    }
+                }
+                // NaN or infinity (a float WAV can hold them) would poison the FFT resampler.
+                for ch in &mut self.planar {
+                    for v in ch.iter_mut().filter(|v| !v.is_finite()) {
+                        *v = 0.0;
+                        self.non_finite += 1;
                     }
                 }
                 let n = self.planar.first().map_or(0, Vec::len);
@@ -899,6 +914,7 @@ pub fn open_with(
         channel_map,
         max_frames,
         max_duration_s: limits.max_duration_s.unwrap_or(0.0),
+        non_finite: 0,
         planar: Vec::new(),
         mixed: vec![Vec::new()],
         queue: vec![Vec::new(); out_channels],

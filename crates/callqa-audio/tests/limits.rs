@@ -288,3 +288,33 @@ fn more_than_two_channels_need_a_channel_map() {
     let d = decode_16k_with(&st, &DecodeOptions::default(), &limits).expect("stereo");
     assert_eq!(d.channels.len(), 2);
 }
+
+/// Found by the fuzz harness (seed 20261203, cases 0x2cd6e052e3362005 and 0xcd80fdbc574f3423):
+/// a float WAV holding NaN or infinite samples made rubato's FFT resampler panic ("Imaginary
+/// part of first value was non-zero"). Such samples are now read as silence and the rest of the
+/// stream is kept, with a warning.
+#[test]
+fn float_wav_with_nan_and_infinite_samples_decodes_without_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join("nan.wav");
+    let mut samples: Vec<f32> = (0..8_000).map(|i| (i as f32 * 0.05).sin() * 0.5).collect();
+    samples[100] = f32::NAN;
+    samples[2_000] = f32::INFINITY;
+    samples[4_000] = f32::NEG_INFINITY;
+    samples[6_000] = 7.5;
+    let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+    let mut bytes = wav(1, 8_000, 32, data.len() as u32, &data);
+    bytes[20..22].copy_from_slice(&3u16.to_le_bytes()); // WAVE_FORMAT_IEEE_FLOAT
+    std::fs::write(&p, bytes).expect("write");
+    let d = decode_16k(&p, &DecodeOptions::default()).expect("decode");
+    assert_eq!(d.channels[0].len(), 16_000);
+    assert!(d.channels[0].iter().all(|v| v.is_finite()));
+    assert!(
+        d.info
+            .warnings
+            .iter()
+            .any(|w| w.contains("3 samples not finite")),
+        "{:?}",
+        d.info.warnings
+    );
+}
