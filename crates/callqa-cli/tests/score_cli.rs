@@ -208,9 +208,11 @@ fn bundled_calls_match_their_labels_rerun_is_idempotent_rescore_and_agents_work(
     }
     let utterances: Vec<UtteranceRow> = read_rows(&out).expect("utterances");
     assert!(
-        utterances.iter().any(|u| u.text_redacted != u.text),
+        utterances.iter().any(|u| u.pii_spans != "[]"),
         "nothing redacted"
     );
+    // The shipped pipelines store only redacted text ([privacy] store_raw_text = false).
+    assert!(utterances.iter().all(|u| u.text == u.text_redacted));
 
     // A second run skips everything and writes nothing new.
     let again = callqa(&score_args);

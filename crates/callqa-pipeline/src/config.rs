@@ -45,6 +45,9 @@ pub struct PipelineConfig {
     /// Call metadata when no manifest is given.
     #[serde(default)]
     pub metadata: MetadataSection,
+    /// What personal data the run keeps (see [`PrivacySection`]).
+    #[serde(default)]
+    pub privacy: PrivacySection,
     /// The evaluation form.
     pub form: FormConfig,
 }
@@ -265,6 +268,27 @@ pub struct MetadataSection {
     /// `^(?P<agent_id>A\d+)_(?P<started_at>\d{8}T\d{6})`.
     #[serde(default)]
     pub filename_pattern: Option<String>,
+}
+
+/// `[privacy]`: what personal data a run stores. Personal data is found by `callqa-text`
+/// (names, phone/ID/card/account numbers, addresses, e-mail, dates of birth, in Mandarin and
+/// English) and replaced by typed tags in `utterances.text_redacted`; the spans are kept in
+/// `utterances.pii_spans`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacySection {
+    /// `store_raw_text` (default `false`): keep the recognised text in `utterances.text`. When
+    /// false, `text` holds the redacted text (the same as `text_redacted`), so no table holds the
+    /// personal data found; the classifiers still read the raw text in memory during the run.
+    /// `callqa rescore` then classifies the stored, redacted text and keeps the stored spans.
+    #[serde(default)]
+    pub store_raw_text: bool,
+    /// `redact_audio` (default `false`): write a redacted copy of each recording to
+    /// `<out>/redacted_audio/<call_id>.wav` (16 kHz 16-bit PCM, every channel, a 1 kHz tone over
+    /// every `pii_spans` span) and record its path in `calls.redacted_audio_uri`. A copy that
+    /// cannot be written is a warning, and the column stays null.
+    #[serde(default)]
+    pub redact_audio: bool,
 }
 
 /// A pipeline file that does not load or validate. Display: `file: key: problem`.

@@ -37,6 +37,7 @@
 pub mod config;
 pub mod inputs;
 mod pool;
+pub mod redact_audio;
 pub mod run;
 pub mod transcribe;
 

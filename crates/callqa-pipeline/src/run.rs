@@ -416,12 +416,14 @@ fn judgements(scores: &[UtteranceScores]) -> Vec<UtteranceJudgement> {
 }
 
 /// Classify a transcript, score it against the route's form and build its rows. `call` carries
-/// the call's metadata; its pipeline fields are filled in here.
+/// the call's metadata; its pipeline fields are filled in here. `stored_pii`: per utterance, the
+/// `pii_spans` of a stored transcript whose text was stored redacted (rescoring), kept as they are.
 fn scored_rows(
     engines: &Engines,
     route: &Route,
     mut call: CallRow,
     transcript: &Transcript,
+    stored_pii: Option<&[Option<String>]>,
     timing: &mut StageTimes,
 ) -> Result<CallRows, Failure> {
     let t = Instant::now();
@@ -442,9 +444,78 @@ fn scored_rows(
     call.roles_inferred = transcript.roles_inferred;
     call.role_confidence = Some(f64::from(transcript.role_confidence));
     call.dropped_segments = transcript.dropped_segments;
-    let rows = build_rows(call, transcript, &scores, &card);
+    let pii = redact_utterances(transcript, stored_pii);
+    let rows = build_rows(call, transcript, &scores, &card, &pii, &p.privacy);
     timing.add("score", t);
     Ok(rows)
+}
+
+/// Padding around each PII span's time, ms: the span's time is its share of the utterance's
+/// characters, so the padding absorbs uneven speech rate.
+const PII_PAD_MS: u64 = 150;
+
+/// One utterance's personal data: the redacted text and the `pii_spans` column value.
+struct Redacted {
+    text: String,
+    spans: String,
+}
+
+/// Find and redact the personal data of every utterance. Each is read in its dialogue context:
+/// whether the agent said it (the agent's own name is kept), and the other party's utterance
+/// just before as its question (a bare name after "怎么称呼" is a name). Utterances whose text
+/// was stored redacted keep their stored spans (`stored`, when rescoring).
+fn redact_utterances(transcript: &Transcript, stored: Option<&[Option<String>]>) -> Vec<Redacted> {
+    let us = &transcript.utterances;
+    us.iter()
+        .enumerate()
+        .map(|(i, u)| {
+            if let Some(spans) = stored.and_then(|s| s.get(i)).and_then(Option::as_ref) {
+                return Redacted {
+                    text: u.text.clone(),
+                    spans: spans.clone(),
+                };
+            }
+            let question = question_before(us, i);
+            let ctx = callqa_text::Context {
+                agent: u.speaker == Speaker::Agent,
+                question: question.as_deref(),
+            };
+            let found = callqa_text::find_pii_in(&u.text, &ctx);
+            let timed = callqa_text::timed_spans(
+                &found,
+                u.text.chars().count(),
+                u.start_ms,
+                u.end_ms,
+                PII_PAD_MS,
+            );
+            Redacted {
+                text: callqa_text::redact_spans(&u.text, &found),
+                spans: callqa_text::spans_to_json(&timed),
+            }
+        })
+        .collect()
+}
+
+/// The other party's last turn before utterance `i` (up to three of its utterances, joined),
+/// skipping the speaker's own earlier utterances and back-channels: what `i` may be answering
+/// ("what is your phone number" before "seven one five" / "one three nine").
+fn question_before(us: &[Utterance], i: usize) -> Option<String> {
+    let me = us[i].speaker;
+    let mut parts: Vec<&str> = Vec::new();
+    for p in us[..i].iter().rev().filter(|p| !p.backchannel) {
+        if p.speaker == me {
+            if parts.is_empty() {
+                continue;
+            }
+            break;
+        }
+        parts.push(&p.text);
+        if parts.len() == 3 {
+            break;
+        }
+    }
+    parts.reverse();
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 fn build_rows(
@@ -452,16 +523,14 @@ fn build_rows(
     transcript: &Transcript,
     scores: &[UtteranceScores],
     card: &Scorecard,
+    pii: &[Redacted],
+    privacy: &crate::config::PrivacySection,
 ) -> CallRows {
-    let redacted: Vec<String> = transcript
-        .utterances
-        .iter()
-        .map(|u| callqa_text::redact(&u.text))
-        .collect();
+    let redacted: Vec<String> = pii.iter().map(|r| r.text.clone()).collect();
     let utterances = transcript
         .utterances
         .iter()
-        .zip(&redacted)
+        .zip(pii)
         .enumerate()
         .map(|(i, (u, red))| {
             let s = scores.get(i);
@@ -478,8 +547,14 @@ fn build_rows(
                 speaker: u.speaker.as_str().to_string(),
                 start_ms: u.start_ms as i64,
                 end_ms: u.end_ms as i64,
-                text: u.text.clone(),
-                text_redacted: red.clone(),
+                // Without store_raw_text no table holds the personal data found.
+                text: if privacy.store_raw_text {
+                    u.text.clone()
+                } else {
+                    red.text.clone()
+                },
+                text_redacted: red.text.clone(),
+                pii_spans: red.spans.clone(),
                 asr_avg_logprob: u.avg_logprob.map(f64::from),
                 no_speech_prob: u.no_speech_prob.map(f64::from),
                 sentiment: s.map(|s| s.sentiment.label.clone()),
@@ -659,6 +734,7 @@ fn metadata_row(
         } else {
             serde_json::to_string(&input.extra).ok()
         },
+        redacted_audio_uri: None,
         processed_at: now,
         run_id: run_id.to_string(),
     }
@@ -666,6 +742,8 @@ fn metadata_row(
 
 struct Shared<'a> {
     engines: &'a Engines,
+    /// The output directory (redacted audio copies go under it).
+    out: &'a Path,
     done: &'a HashSet<String>,
     claimed: &'a Mutex<HashMap<String, String>>,
     run_id: &'a str,
@@ -748,7 +826,27 @@ fn process_one(
     call.truncated = info.truncated;
     call.asr_model = resolved.name.clone();
     call.asr_model_sha256 = resolved.sha256.clone();
-    let rows = scored_rows(engines, route, call, transcript, &mut times);
+    let mut rows = scored_rows(engines, route, call, transcript, None, &mut times);
+    if route.pipeline.config.privacy.redact_audio
+        && let Ok(r) = &mut rows
+    {
+        let t = Instant::now();
+        let spans = crate::redact_audio::pii_times(r.utterances.iter().map(|u| u.pii_spans.as_str()));
+        let dest = shared
+            .out
+            .join("redacted_audio")
+            .join(format!("{}.wav", crate::redact_audio::file_stem(&input.call_id)));
+        match crate::redact_audio::write_redacted(&input.path, &dest, &spans) {
+            Ok(masked) => {
+                tracing::debug!(call_id = %input.call_id, spans = spans.len(), masked_frames = masked, "redacted audio written");
+                r.call.redacted_audio_uri = Some(dest.display().to_string());
+            }
+            Err(e) => {
+                tracing::warn!(call_id = %input.call_id, error = %e, "redacted audio not written");
+            }
+        }
+        times.add("redact_audio", t);
+    }
     tracing::info!(
         call_id = %input.call_id,
         utterances = transcript.utterances.len(),
@@ -886,6 +984,7 @@ pub fn score(
     let claimed = Mutex::new(HashMap::new());
     let shared = Shared {
         engines,
+        out: &opts.out,
         done: &done,
         claimed: &claimed,
         run_id: &run_id,
@@ -956,9 +1055,13 @@ pub fn score(
     Ok(summary)
 }
 
-/// Transcripts as stored: per call, its `calls` row and the transcript rebuilt from
-/// `utterances` and `activity`.
-fn stored_transcripts(from: &Path) -> Result<Vec<(CallRow, Transcript)>, RunError> {
+/// A stored call: its `calls` row, the transcript rebuilt from `utterances` and `activity`, and
+/// per utterance the stored `pii_spans` where its text was stored redacted (non-empty spans and
+/// `text` equal to `text_redacted`: the spans cannot be found again in the tags).
+type StoredCall = (CallRow, Transcript, Vec<Option<String>>);
+
+/// Transcripts as stored.
+fn stored_transcripts(from: &Path) -> Result<Vec<StoredCall>, RunError> {
     let calls: Vec<CallRow> = read_rows(from)?;
     let utterances: Vec<UtteranceRow> = read_rows(from)?;
     let activity: Vec<ActivityRow> = read_rows(from)?;
@@ -975,6 +1078,13 @@ fn stored_transcripts(from: &Path) -> Result<Vec<(CallRow, Transcript)>, RunErro
     for c in calls {
         let mut us = utts.remove(&c.call_id).unwrap_or_default();
         us.sort_by_key(|u| u.idx);
+        let stored_pii: Vec<Option<String>> = us
+            .iter()
+            .map(|u| {
+                let none = matches!(u.pii_spans.trim(), "" | "[]");
+                (!none && u.text == u.text_redacted).then(|| u.pii_spans.clone())
+            })
+            .collect();
         let utterances = us
             .into_iter()
             .map(|u| Utterance {
@@ -1008,7 +1118,7 @@ fn stored_transcripts(from: &Path) -> Result<Vec<(CallRow, Transcript)>, RunErro
             activity,
             dropped_segments: c.dropped_segments,
         };
-        out.push((c, transcript));
+        out.push((c, transcript, stored_pii));
     }
     Ok(out)
 }
@@ -1059,7 +1169,7 @@ pub fn rescore(
     let mut keys = Vec::new();
     let mut times = StageTimes::default();
     let now = Utc::now();
-    for (call, transcript) in stored {
+    for (call, transcript, stored_pii) in stored {
         let mut extra = BTreeMap::new();
         extra.insert("pipeline".to_string(), call.pipeline.clone());
         let route_idx = if engines
@@ -1089,7 +1199,14 @@ pub fn rescore(
         call.call_key = key.clone();
         call.processed_at = now;
         call.run_id = run_id.clone();
-        let status = match scored_rows(engines, route, call, &transcript, &mut times) {
+        let status = match scored_rows(
+            engines,
+            route,
+            call,
+            &transcript,
+            Some(&stored_pii),
+            &mut times,
+        ) {
             Ok(r) => {
                 let st = summary.record_scored(&r.score);
                 r.append_to(&mut rows);

@@ -26,6 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 end_ms: start + 2500,
                 text: format!("您好，这里是客服中心，请问有什么可以帮您 {i}"),
                 text_redacted: format!("您好，这里是客服中心，请问有什么可以帮您 {i}"),
+                pii_spans: "[]".to_string(),
                 asr_avg_logprob: Some(-0.3),
                 no_speech_prob: Some(0.02),
                 sentiment: Some("neutral".into()),

@@ -71,7 +71,7 @@ pub fn rows_to_batch<T: TableRow>(rows: &[T]) -> Result<RecordBatch, RowError> {
 // Rows
 
 /// `calls`: one row per processed call.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallRow {
     /// Call identifier.
     pub call_id: String,
@@ -123,6 +123,8 @@ pub struct CallRow {
     pub classifier_versions: Option<String>,
     /// JSON object of extra manifest columns.
     pub extra: Option<String>,
+    /// Path of the redacted copy of the recording, when the pipeline wrote one.
+    pub redacted_audio_uri: Option<String>,
     /// Processing time.
     pub processed_at: DateTime<Utc>,
     /// Run id.
@@ -130,7 +132,7 @@ pub struct CallRow {
 }
 
 /// `utterances`: one row per utterance.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UtteranceRow {
     /// Call identifier.
     pub call_id: String,
@@ -148,6 +150,9 @@ pub struct UtteranceRow {
     pub text: String,
     /// Redacted text.
     pub text_redacted: String,
+    /// The personal data found, as a JSON array (see the column doc; `callqa_text::spans_from_json`
+    /// reads it).
+    pub pii_spans: String,
     /// Whisper average log-probability.
     pub asr_avg_logprob: Option<f64>,
     /// Whisper no-speech probability.
@@ -675,6 +680,10 @@ impl TableRow for CallRow {
                 a_ostr(r.iter().map(|x| x.classifier_versions.as_deref())),
             ),
             ("extra", a_ostr(r.iter().map(|x| x.extra.as_deref()))),
+            (
+                "redacted_audio_uri",
+                a_ostr(r.iter().map(|x| x.redacted_audio_uri.as_deref())),
+            ),
             ("processed_at", a_ts(r.iter().map(|x| Some(x.processed_at)))),
             ("run_id", a_str(r.iter().map(|x| x.run_id.as_str()))),
         ])
@@ -707,13 +716,16 @@ impl TableRow for CallRow {
         let asr_model_sha256 = rd.str("asr_model_sha256")?;
         let classifier_versions = rd.ostr("classifier_versions")?;
         let extra = rd.ostr("extra")?;
+        // Files written before the column: no redacted copy.
+        let redacted_audio_uri = rd.ostr("redacted_audio_uri")?;
         let processed_at = rd.ts("processed_at")?;
         let run_id = rd.str("run_id")?;
         Ok(
             zip_rows!(call_id, call_key, source_uri, source_sha256, agent_id, team, direction,
             started_at, duration_s, channels, sample_rate_hz, codec, language, roles_inferred,
             role_confidence, dropped_segments, truncated, pipeline, pipeline_version, form,
-            asr_model, asr_model_sha256, classifier_versions, extra, processed_at, run_id
+            asr_model, asr_model_sha256, classifier_versions, extra, redacted_audio_uri,
+            processed_at, run_id
             => CallRow {
                 call_id, call_key: call_key.unwrap_or_default(), source_uri, source_sha256,
                 agent_id, team, direction, call_date, started_at, duration_s, channels,
@@ -721,7 +733,7 @@ impl TableRow for CallRow {
                 dropped_segments: dropped_segments.unwrap_or(0),
                 truncated: truncated.unwrap_or(false), pipeline, pipeline_version,
                 form: form.unwrap_or_default(), asr_model, asr_model_sha256,
-                classifier_versions, extra, processed_at, run_id,
+                classifier_versions, extra, redacted_audio_uri, processed_at, run_id,
             }),
         )
     }
@@ -747,6 +759,7 @@ impl TableRow for UtteranceRow {
                 "text_redacted",
                 a_str(r.iter().map(|x| x.text_redacted.as_str())),
             ),
+            ("pii_spans", a_str(r.iter().map(|x| x.pii_spans.as_str()))),
             (
                 "asr_avg_logprob",
                 a_f64(r.iter().map(|x| x.asr_avg_logprob)),
@@ -787,6 +800,8 @@ impl TableRow for UtteranceRow {
         let end_ms = rd.i64("end_ms")?;
         let text = rd.str("text")?;
         let text_redacted = rd.str("text_redacted")?;
+        // Files written before the column: spans unknown, read as none.
+        let pii_spans = rd.ostr("pii_spans")?;
         let asr_avg_logprob = rd.of64("asr_avg_logprob")?;
         let no_speech_prob = rd.of64("no_speech_prob")?;
         let sentiment = rd.ostr("sentiment")?;
@@ -800,11 +815,12 @@ impl TableRow for UtteranceRow {
         let backchannel =
             rd.prim::<BooleanArray, bool>("backchannel", DataType::Boolean, |a, i| a.value(i))?;
         Ok(
-            zip_rows!(call_id, idx, speaker, start_ms, end_ms, text, text_redacted,
+            zip_rows!(call_id, idx, speaker, start_ms, end_ms, text, text_redacted, pii_spans,
             asr_avg_logprob, no_speech_prob, sentiment, sentiment_score, courtesy,
             courtesy_score, script_step, script_step_score, script_steps, backchannel
             => UtteranceRow {
                 call_id, call_date, idx, speaker, start_ms, end_ms, text, text_redacted,
+                pii_spans: pii_spans.unwrap_or_else(|| "[]".to_string()),
                 asr_avg_logprob, no_speech_prob, sentiment, sentiment_score, courtesy,
                 courtesy_score, script_step, script_step_score, script_steps,
                 backchannel: backchannel.unwrap_or(false),

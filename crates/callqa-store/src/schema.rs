@@ -305,6 +305,11 @@ fn calls() -> Vec<Column> {
             Utf8,
             "JSON object of manifest columns callqa does not know, kept as given.",
         ),
+        opt(
+            "redacted_audio_uri",
+            Utf8,
+            "Path of the redacted copy of the recording (a tone over every `utterances.pii_spans` span, on every channel), written when the pipeline's `[privacy] redact_audio` is true; null otherwise. Readers play it instead of `source_uri` when set.",
+        ),
         req(
             "processed_at",
             timestamp_type(),
@@ -337,12 +342,17 @@ fn utterances() -> Vec<Column> {
         req(
             "text",
             Utf8,
-            "Recognised, normalised text (personal data: protect the table).",
+            "Recognised, normalised text; with the pipeline's `[privacy] store_raw_text = false` (the default) the redacted text instead (with `true`: personal data, protect the table).",
         ),
         req(
             "text_redacted",
             Utf8,
-            "Text with PII spans (phone, id, card numbers, ...) masked.",
+            "Text with personal data replaced by typed tags: `[NAME]`, `[PHONE]`, `[ID]`, `[CARD]`, `[ACCOUNT]`, `[ADDRESS]`, `[EMAIL]`, `[DOB]`.",
+        ),
+        req(
+            "pii_spans",
+            Utf8,
+            "The personal data `text_redacted` masks, as a JSON array of `{type, start_char, end_char, start_ms, end_ms}` (type: `name`, `phone`, `id`, `card`, `account`, `address`, `email` or `dob`; chars index the recognised text, ms the recording's timeline, placed by character share of the utterance and padded 150 ms); `[]` when none. Audio redaction silences these spans.",
         ),
         opt(
             "asr_avg_logprob",

@@ -10,7 +10,7 @@ never runs this script: it is committed so the lists can be rebuilt and checked.
 Writes next to this file:
 - zh_surnames.txt: Chinese surnames (single and compound) from Faker's zh_CN and zh_TW providers.
 - zh_given_chars.txt: the characters of the Chinese given names in the same providers.
-- en_given_names.txt: English given names from the en_US, en_GB, en_IE and en_NZ providers.
+- en_given_names.txt: English given names from the en_US, en_GB, en_IE, en_NZ and en_IN providers.
 - en_surnames.txt: English surnames from the same providers.
 """
 
@@ -20,7 +20,7 @@ import pathlib
 import faker
 
 HERE = pathlib.Path(__file__).resolve().parent
-EN_LOCALES = ["en_US", "en_GB", "en_IE", "en_NZ"]
+EN_LOCALES = ["en_US", "en_GB", "en_IE", "en_NZ", "en_IN"]
 ZH_LOCALES = ["zh_CN", "zh_TW"]
 
 

@@ -15,7 +15,7 @@ fn patterns() -> &'static [Regex; 3] {
     P.get_or_init(|| {
         let name = format!(r"[\p{{Han}}--[{NOT_PLACE}]]");
         let admin = format!(
-            "{name}{{1,8}}?(?:特别行政区|自治区|自治州|省|市|区|县|镇|乡|街道|村|大道|大街|路|街|巷|弄|胡同|小区|花园|家园|公寓|大厦|广场|新村|社区|苑)"
+            "{name}{{1,8}}?(?:特别行政区|自治区|自治州|省|市|区|县|镇|乡|街道|村|大道|大街|路|街|巷|弄|胡同|条|小区|花园|家园|公寓|大厦|广场|新村|社区|苑)"
         );
         let num = r"(?:[A-Za-z]|[0-9０-９零〇一二三四五六七八九十百千幺两]+)(?:号楼|号院|号|栋|幢|座|单元|楼|层|室|户|弄|期)";
         let part = format!("(?:{admin}|{num})");
@@ -24,12 +24,12 @@ fn patterns() -> &'static [Regex; 3] {
             r"{part}(?:[ ,，]?{part})+|{name}{{2,6}}?(?:小区|花园|家园|新村|公寓)"
         );
         let en = concat!(
-            r"\b\d{1,6}[A-Za-z]?,?\s+(?:[A-Z][a-z]+\s+){1,3}",
+            r"\b\d{1,6}[A-Za-z]?,?\s+(?:[A-Za-z][a-z'’]+\s+){1,3}",
             r"(?i:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|",
             r"close|crescent|terrace|square|sq|parkway|highway|hwy|circle|cir|trail|row|walk|gardens|grove|hill)\b\.?",
             r"(?:,?\s*(?i:apt|apartment|unit|flat|suite|#)\.?\s*[0-9A-Za-z]+)?",
         );
-        let other = r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|(?i)\bP\.?\s?O\.?\s+box\s+\d+";
+        let other = r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|(?i:\bP\.?\s?O\.?\s+box\s+\d+)";
         [
             Regex::new(&zh).expect("static regex"),
             Regex::new(en).expect("static regex"),
@@ -38,10 +38,78 @@ fn patterns() -> &'static [Regex; 3] {
     })
 }
 
+/// Words that never belong to an English street name ("5 minutes on the way").
+const NOT_STREET: &[&str] = &[
+    "on", "the", "a", "an", "to", "in", "at", "of", "for", "by", "and", "or", "my", "your", "is",
+    "was", "minutes", "minute", "days", "hours", "weeks", "months", "years", "times", "more",
+    "less", "other", "same", "whole", "one", "this", "that", "next", "last", "all",
+];
+
+/// After "地址是/为/在" or "address is": the address itself, up to the end of the clause.
+fn after_cue() -> &'static Regex {
+    static P: OnceLock<Regex> = OnceLock::new();
+    P.get_or_init(|| {
+        Regex::new(concat!(
+            r"(?:地址(?:是|为|在|：|:)\s*|(?i:address is\s+))",
+            r"([^，。,；;？?！!\n(（]{3,40})"
+        ))
+        .expect("static regex")
+    })
+}
+
 /// Find postal addresses in `text`.
 pub(crate) fn find(text: &str, out: &mut Vec<Raw>) {
-    for re in patterns() {
+    for c in after_cue().captures_iter(text) {
+        let Some(m) = c.get(1) else { continue };
+        let s = m.as_str().trim_end();
+        // Only a place: digits, or a place suffix.
+        let placeish = s.chars().any(|c| c.is_ascii_digit())
+            || [
+                "省", "市", "区", "县", "镇", "村", "路", "街", "号", "巷", "弄", "胡同", "street",
+                "road", "avenue", "lane", "drive",
+            ]
+            .iter()
+            .any(|w| s.to_lowercase().contains(w));
+        let question = ["哪", "什么", "多少", "吗"].iter().any(|w| s.contains(w));
+        if placeish && !question {
+            out.push(Raw {
+                kind: PiiKind::Address,
+                start: m.start(),
+                end: m.start() + s.len(),
+            });
+        }
+    }
+    // A lower-case postcode after its cue ("the postcode is cb23nz").
+    static POSTCODE: OnceLock<Regex> = OnceLock::new();
+    let postcode = POSTCODE.get_or_init(|| {
+        Regex::new(
+            r"(?i)(?:post\s?code|postal code)(?:\s+is)?\s*:?\s*\b([a-z]{1,2}\d[a-z\d]?\s?\d[a-z]{2})\b",
+        )
+        .expect("static regex")
+    });
+    for c in postcode.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            out.push(Raw {
+                kind: PiiKind::Address,
+                start: m.start(),
+                end: m.end(),
+            });
+        }
+    }
+    for (k, re) in patterns().iter().enumerate() {
         for m in re.find_iter(text) {
+            if k == 1 {
+                let lower = m.as_str().to_lowercase();
+                let words: Vec<&str> = lower.split_whitespace().collect();
+                // The words between the number and the street type.
+                let inner = &words[1..words.len().saturating_sub(1)];
+                if inner
+                    .iter()
+                    .any(|w| NOT_STREET.contains(&w.trim_end_matches(',')))
+                {
+                    continue;
+                }
+            }
             out.push(Raw {
                 kind: PiiKind::Address,
                 start: m.start(),

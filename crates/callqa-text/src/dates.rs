@@ -7,6 +7,12 @@ use std::sync::OnceLock;
 
 const CUES: &[&str] = &["出生", "生日", "born", "birth", "dob", "d.o.b"];
 
+/// Spoken day ordinals ("fourteenth", "twenty-first").
+const ORDINAL: &str = r"(?:(?:twenty|thirty)[ -])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)";
+
+/// A spoken or written year ("nineteen eighty-five", "two thousand and three", "1985").
+const YEAR: &str = r"(?:\d{4}|(?:nineteen|twenty|two thousand(?: and)?)(?:[ -](?:hundred|oh|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|one|two|three|four|five|six|seven|eight|nine)){0,2})";
+
 fn pattern() -> &'static Regex {
     static P: OnceLock<Regex> = OnceLock::new();
     P.get_or_init(|| {
@@ -19,8 +25,12 @@ fn pattern() -> &'static Regex {
                 r"|\b\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}\b|\b\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}\b",
                 r"|(?i:\b{m}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)",
                 r"|(?i:\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{m},?\s+\d{{4}}\b)",
-                r"|\b(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b"
+                r"|\b(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b",
+                r"|(?i:\b(?:{ord}|\d{{1,2}}(?:st|nd|rd|th)?)\s+(?:of\s+)?{m}(?:,?\s+{year})?)",
+                r"|(?i:\b{m}\s+(?:the\s+)?(?:{ord}|\d{{1,2}}(?:st|nd|rd|th)?)(?:,?\s+{year})?)"
             ),
+            ord = ORDINAL,
+            year = YEAR,
             zd = zd,
             zn = zn,
             m = month

@@ -19,6 +19,17 @@ const ZH_SELF: &[&str] = &[
     "本人是",
 ];
 
+/// Cues after which a customer's full name follows, whoever says them (户主赵建国).
+const ZH_HOLDER: &[&str] = &[
+    "户主",
+    "机主",
+    "持卡人",
+    "收货人",
+    "联系人",
+    "账户名",
+    "开户人",
+];
+
 /// Cues after which the speaker gives a surname.
 const ZH_SURNAME_CUES: &[&str] = &["免贵姓", "我姓", "贵姓", "姓"];
 
@@ -71,7 +82,7 @@ const EN_CUES: &[(&str, bool, bool)] = &[
     ("i'm", false, true),
     ("i am", false, true),
     ("it's", false, true),
-    ("speaking with", false, false),
+    ("speaking with", false, true),
     ("under the name", true, false),
     ("account holder is", true, false),
     ("mr", true, false),
@@ -307,6 +318,25 @@ fn zh_self(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             }
         }
     }
+    for cue in ZH_HOLDER {
+        for (i, _) in text.match_indices(cue) {
+            let at = skip_fillers(text, i + cue.len());
+            let rest = &text[at..];
+            if ["姓名", "本人", "身份", "名字", "是谁"]
+                .iter()
+                .any(|w| rest.starts_with(w))
+            {
+                continue;
+            }
+            if let Some(end) = zh_name_at(text, at, true) {
+                out.push(Raw {
+                    kind: PiiKind::Name,
+                    start: at,
+                    end,
+                });
+            }
+        }
+    }
     // "我是王小明": only a whole short name right after 我是, its given-name characters all
     // from the gazetteer (我是来咨询的 is not a name).
     for (i, _) in text.match_indices("我是") {
@@ -373,6 +403,17 @@ fn describe(text: &str, surname: &str, from: usize, out: &mut Vec<Raw>) {
         return;
     };
     let start = skip_fillers(text, from);
+    // 免贵姓欧阳，欧阳娜娜: the full name after the surname.
+    if text[start..].starts_with(surname)
+        && let Some(end) = zh_name_at(text, start, true)
+    {
+        out.push(Raw {
+            kind: PiiKind::Name,
+            start,
+            end,
+        });
+        return;
+    }
     let mut end = start;
     for (k, c) in text[start..].chars().enumerate() {
         if k > 4 || !is_han(c) {
@@ -454,6 +495,9 @@ fn words(text: &str) -> Vec<(usize, usize)> {
 /// The name that starts at word `k`: its last word's index. `strong`: a capitalised word is a
 /// name even outside the gazetteer.
 fn en_name_from(text: &str, ws: &[(usize, usize)], k: usize, strong: bool) -> Option<usize> {
+    // Lower-case transcripts (some ASR output) carry no capitals to go by: a gazetteer name is
+    // enough there.
+    let lowercase_text = !text.chars().any(char::is_uppercase);
     let mut last = None;
     for j in k..(k + 3).min(ws.len()) {
         if j > k {
@@ -473,10 +517,10 @@ fn en_name_from(text: &str, ws: &[(usize, usize)], k: usize, strong: bool) -> Op
             if strong {
                 known || capitalised(w)
             } else {
-                known && capitalised(w)
+                known && (capitalised(w) || lowercase_text)
             }
         } else {
-            capitalised(w) && (known || last.is_some())
+            known || (capitalised(w) && last.is_some())
         };
         if !ok {
             break;
@@ -515,11 +559,23 @@ fn en_cues(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             if !ok_before || !ok_after {
                 continue;
             }
-            let Some(k) = ws.iter().position(|&(s, _)| s > end) else {
+            let Some(mut k) = ws.iter().position(|&(s, _)| s > end) else {
                 continue;
             };
-            // The name follows at once (allowing "Mr. " and spaces).
-            if !text[end..ws[k].0].chars().all(|c| c == ' ' || c == '.') {
+            while k + 1 < ws.len()
+                && matches!(
+                    lower[ws[k].0..ws[k].1].as_ref(),
+                    "uh" | "um" | "er" | "erm" | "uhm"
+                )
+            {
+                k += 1;
+            }
+            // The name follows at once (allowing "Mr. ", spaces and hesitations).
+            let between = &lower[end..ws[k].0];
+            let only_fillers = between
+                .split([' ', '.', ','])
+                .all(|w| w.is_empty() || matches!(w, "uh" | "um" | "er" | "erm" | "uhm"));
+            if !only_fillers {
                 continue;
             }
             if let Some(last) = en_name_from(text, &ws, k, strong) {

@@ -32,6 +32,7 @@ const CUES: &[(&str, PiiKind)] = &[
     ("id", PiiKind::Id),
     ("identity", PiiKind::Id),
     ("social security", PiiKind::Id),
+    ("social", PiiKind::Id),
     ("ssn", PiiKind::Id),
     ("passport", PiiKind::Id),
     ("license", PiiKind::Id),
@@ -74,6 +75,16 @@ const CUES: &[(&str, PiiKind)] = &[
     ("ticket", PiiKind::Account),
     ("case number", PiiKind::Account),
     ("customer number", PiiKind::Account),
+    ("order id", PiiKind::Account),
+    ("account id", PiiKind::Account),
+    ("customer id", PiiKind::Account),
+    ("member id", PiiKind::Account),
+    ("user id", PiiKind::Account),
+    ("username", PiiKind::Account),
+    ("user name", PiiKind::Account),
+    ("用户名", PiiKind::Account),
+    ("地址", PiiKind::Address),
+    ("address", PiiKind::Address),
     ("邮编", PiiKind::Address),
     ("邮政编码", PiiKind::Address),
     ("zip", PiiKind::Address),
@@ -153,7 +164,7 @@ const QUANTITY_SUFFIXES: &[&str] = &[
 fn is_separator(c: char) -> bool {
     matches!(
         c,
-        ' ' | '-' | '.' | ',' | '，' | '、' | '–' | '—' | '\u{3000}'
+        ' ' | '-' | '.' | ',' | '，' | '、' | '–' | '—' | '\u{3000}' | '(' | ')' | '嗯' | '呃'
     )
 }
 
@@ -250,6 +261,8 @@ fn units(text: &str) -> Vec<Unit> {
                     weak,
                     repeat: 0,
                 });
+            } else if matches!(w.as_str(), "uh" | "um" | "er" | "erm") {
+                // Hesitations inside a spoken number do not end it.
             } else if w == "double" || w == "triple" {
                 out.push(Unit {
                     start: i,
@@ -346,7 +359,17 @@ fn runs(text: &str) -> Vec<Run> {
         pending_repeat = 0;
         let joins = cur.as_ref().is_some_and(|(r, _)| {
             let gap = &text[r.end..start];
-            gap.chars().count() <= 3 && gap.chars().all(is_separator) && !r.digits.ends_with('X')
+            let hesitation = |w: &str| {
+                w.is_empty()
+                    || matches!(w.to_ascii_lowercase().as_str(), "uh" | "um" | "er" | "erm")
+            };
+            let gap_ok = gap
+                .chars()
+                .all(|c| is_separator(c) || c.is_ascii_alphabetic())
+                && gap
+                    .split(|c: char| !c.is_ascii_alphabetic())
+                    .all(hesitation);
+            gap.chars().count() <= 8 && gap_ok && !r.digits.ends_with('X')
         });
         if !joins {
             flush(&mut cur, &mut out);
@@ -468,12 +491,14 @@ fn is_staff_number(text: &str, start: usize, end: usize) -> bool {
     }
     let prev = before(text, start, 16);
     let prev = prev.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '是' | ':' | '：'));
-    let prev = prev
+    let stripped = prev.strip_suffix("is").map(str::trim_end).unwrap_or(prev);
+    let bare = stripped
         .strip_suffix("number")
         .map(str::trim_end)
-        .unwrap_or(prev);
-    let prev = prev.strip_suffix("is").map(str::trim_end).unwrap_or(prev);
-    STAFF_MARKERS.iter().any(|m| prev.ends_with(m))
+        .unwrap_or(stripped);
+    STAFF_MARKERS
+        .iter()
+        .any(|m| prev.ends_with(m) || stripped.ends_with(m) || bare.ends_with(m))
 }
 
 fn is_quantity(text: &str, start: usize, end: usize) -> bool {
@@ -497,7 +522,17 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
         if n < 3 || is_staff_number(text, r.start, r.end) {
             continue;
         }
-        let prev = before(text, r.start, 20);
+        // Digits glued to letters (TR7208, a train) belong to a code the reference rules judge;
+        // digits next to a colon are a time (11:00-14:00).
+        let glued = text[..r.start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == ':')
+            || text[r.end..].starts_with(':');
+        if glued {
+            continue;
+        }
+        let prev = before(text, r.start, 32);
         let local = nearest_cue(&prev).map(|(k, _)| k);
         let partial = has_any(&prev, PARTIAL) || q_partial;
         let asked = q_cue.is_some() && local.is_none();
@@ -545,6 +580,37 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
         });
     }
     alphanumeric_refs(text, out);
+    usernames(text, &q, out);
+}
+
+/// Cues for a user name or login (`cminh730`): a word mixing letters and digits after them is an
+/// account identifier.
+const USERNAME_CUES: &[&str] = &[
+    "username",
+    "user name",
+    "user id",
+    "account id",
+    "login",
+    "用户名",
+    "账号名",
+];
+
+fn usernames(text: &str, question: &str, out: &mut Vec<Raw>) {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"\b[A-Za-z][A-Za-z0-9._-]*\d[A-Za-z0-9._-]*\b").expect("static regex")
+    });
+    let asked = USERNAME_CUES.iter().any(|c| question.contains(c));
+    for m in re.find_iter(text) {
+        let prev = before(text, m.start(), 20);
+        if asked || USERNAME_CUES.iter().any(|c| prev.contains(c)) {
+            out.push(Raw {
+                kind: PiiKind::Account,
+                start: m.start(),
+                end: m.end(),
+            });
+        }
+    }
 }
 
 /// Order and booking references that mix letters and digits (`AB123456`, `ORD-99812`).
@@ -574,7 +640,7 @@ pub(crate) fn emails(text: &str, out: &mut Vec<Raw>) {
             Regex::new(r"[A-Za-z0-9._%+-]+\s?@\s?[A-Za-z0-9-]+(?:\s?\.\s?[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
                 .expect("static regex"),
             Regex::new(
-                r"(?i)\b[a-z0-9]+(?:\s*(?:dot|underscore|点|下划线)\s*[a-z0-9]+)*\s*(?:\bat\b|艾特|@)\s*[a-z0-9]+(?:\s*(?:dot|点|\.)\s*[a-z]{2,})+\b",
+                r"(?i)(?-u:\b)[a-z0-9]+(?:\s*(?:dot|underscore|点|下划线)\s*[a-z0-9]+)*\s*(?:(?-u:\b)at(?-u:\b)|艾特|@)\s*[a-z0-9]+(?:\s*(?:dot|点|\.)\s*[a-z]{2,})+(?-u:\b)",
             )
             .expect("static regex"),
         ]
