@@ -120,6 +120,20 @@ impl Limits {
     }
 }
 
+/// Run a call into the decoder library, turning a panic inside it into a decode error.
+///
+/// symphonia 0.6.1 asserts (panics) on some damaged inputs instead of returning an error: the
+/// fuzz harness (crates/callqa-fuzz) found `lookup1_values` in symphonia-format-ogg's Vorbis
+/// setup-header parser doing so on a codebook with a mutated entry count. The library cannot be
+/// patched here, so its calls are fenced: such a file gets a one-line error naming it (the
+/// panic message still reaches stderr through the default panic hook). Panics in this crate's
+/// own code are not caught.
+fn fenced<T>(f: impl FnOnce() -> Result<T, SymError>) -> Result<T, SymError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or(Err(SymError::DecodeError(
+        "damaged data made the decoder library fail",
+    )))
+}
+
 /// What went wrong, without the file name (see [`AudioError`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -335,27 +349,26 @@ impl Source {
         }
         let mss = MediaSourceStream::new(Box::new(file), Default::default());
         // No extension hint: the format is recognised by content only.
-        let reader = symphonia::default::get_probe()
-            .probe(
+        let reader = fenced(|| {
+            symphonia::default::get_probe().probe(
                 &Hint::new(),
                 mss,
                 FormatOptions::default(),
                 MetadataOptions::default(),
             )
-            .map_err(|e| match e {
-                SymError::IoError(ioe) if ioe.kind() != io::ErrorKind::UnexpectedEof => {
-                    err(ErrorKind::Io(ioe))
-                }
-                // A reader recognised the container but not what is inside (e.g. GSM in WAV).
-                SymError::Unsupported(what) if !what.contains("no suitable format reader") => {
-                    err(ErrorKind::UnsupportedCodec(what.to_string()))
-                }
-                SymError::Unsupported(_) => err(ErrorKind::UnrecognisedFormat),
-                SymError::IoError(_) => {
-                    err(ErrorKind::Corrupt("file ends inside the header".into()))
-                }
-                other => err(ErrorKind::Corrupt(other.to_string())),
-            })?;
+        })
+        .map_err(|e| match e {
+            SymError::IoError(ioe) if ioe.kind() != io::ErrorKind::UnexpectedEof => {
+                err(ErrorKind::Io(ioe))
+            }
+            // A reader recognised the container but not what is inside (e.g. GSM in WAV).
+            SymError::Unsupported(what) if !what.contains("no suitable format reader") => {
+                err(ErrorKind::UnsupportedCodec(what.to_string()))
+            }
+            SymError::Unsupported(_) => err(ErrorKind::UnrecognisedFormat),
+            SymError::IoError(_) => err(ErrorKind::Corrupt("file ends inside the header".into())),
+            other => err(ErrorKind::Corrupt(other.to_string())),
+        })?;
         let container = reader.format_info().short_name.to_string();
         let track = reader
             .default_track(TrackType::Audio)
@@ -451,7 +464,7 @@ impl Source {
     /// instead of failing it, once at least some audio was read.
     fn next_packet(&mut self) -> Result<Next, AudioError> {
         loop {
-            match self.reader.next_packet() {
+            match fenced(|| self.reader.next_packet()) {
                 Ok(Some(p)) if p.track_id == self.track_id => return Ok(Next::Packet(p)),
                 Ok(Some(_)) => continue,
                 Ok(None) => return Ok(Next::End),
@@ -548,7 +561,7 @@ pub fn probe(path: &Path) -> Result<ProbeInfo, AudioError> {
         && let Ok(mut dec) = symphonia::default::get_codecs()
             .make_audio_decoder(&src.params, &AudioDecoderOptions::default())
     {
-        let real = dec.decode(&p).map(|b| b.frames() as u64).unwrap_or(0);
+        let real = fenced(|| dec.decode(&p).map(|b| b.frames() as u64)).unwrap_or(0);
         if real < p.dur.get() {
             counter.shorten_last(p.dur.get() - real);
             src.info.frames = counter.frames();
@@ -679,7 +692,7 @@ impl AudioStream {
                 self.src.finish_info()?;
             }
             Next::Packet(packet) => {
-                let problem = match self.decoder.decode(&packet) {
+                let problem = match fenced(|| self.decoder.decode(&packet)) {
                     Ok(buf) => {
                         buf.copy_to_vecs_planar::<f32>(&mut self.planar);
                         None

@@ -318,3 +318,23 @@ fn float_wav_with_nan_and_infinite_samples_decodes_without_panic() {
         d.info.warnings
     );
 }
+
+/// Found by the fuzz harness (1-hour run, seed 1, case 0xb53d40162dd7e24e; the input is
+/// tests/data/fuzz-vorbis-setup-lookup1-panic.ogg): a Vorbis setup header with a mutated
+/// codebook made symphonia-format-ogg 0.6.1 panic in `lookup1_values`. It is now a one-line
+/// error naming the file, from probe and decode alike.
+#[test]
+fn ogg_vorbis_setup_header_that_panics_symphonia_is_a_clean_error() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz-vorbis-setup-lookup1-panic.ogg");
+    for e in [
+        probe(&p).expect_err("probe must refuse"),
+        decode_16k(&p, &DecodeOptions::default()).expect_err("decode must refuse"),
+    ] {
+        let s = one_line_naming(&e, &p);
+        assert!(
+            s.contains("damaged data made the decoder library fail"),
+            "{s}"
+        );
+    }
+}
