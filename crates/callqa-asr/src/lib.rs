@@ -35,6 +35,7 @@
 pub mod backchannel;
 pub mod crosstalk;
 pub mod filter;
+pub mod rescue;
 pub mod roles;
 pub mod turns;
 pub mod windows;
@@ -54,6 +55,11 @@ use whisper_rs::{
 const SR: usize = 16_000;
 /// How far around an inserted gap word times are treated as uncertain ([`windows::assign_pieces`]).
 const PIECE_ZONE_MS: usize = 600;
+/// Speech this close to a word counts as covered by it when looking for skipped speech, ms.
+const RESCUE_MARGIN_MS: u64 = 300;
+/// Longest window when decoding the rest of a window that skipped speech, seconds: short
+/// windows keep Whisper from jumping again.
+const RESCUE_WINDOW_S: usize = 10;
 
 /// What can go wrong.
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +131,9 @@ pub struct AsrConfig {
     /// another channel at the same moment is the other party's voice leaking across (line echo)
     /// and is not that party's speech ([`crosstalk`]); 0 turns the check off.
     pub crosstalk_db: f32,
+    /// A stretch of a window's speech at least this long that no word covers was skipped by
+    /// Whisper and is decoded again on its own ([`rescue`]), ms; 0 turns it off.
+    pub rescue_min_ms: u32,
     /// Hallucination guards.
     pub filter: FilterConfig,
 }
@@ -146,6 +155,7 @@ impl Default for AsrConfig {
             join_pause_ms: 1_000,
             backchannel: BackchannelConfig::default(),
             crosstalk_db: 15.0,
+            rescue_min_ms: 2_000,
             filter: FilterConfig::default(),
         }
     }
@@ -265,6 +275,8 @@ pub struct ChannelTranscript {
     pub words: Vec<turns::Word>,
     /// Segments dropped (or trimmed) by the guards.
     pub dropped: u32,
+    /// Words recovered by decoding skipped speech again ([`rescue`]).
+    pub rescued: usize,
     /// Windows run through Whisper.
     pub windows: usize,
     /// Whisper segments numbered so far (word `segment` ids are below this).
@@ -382,11 +394,80 @@ impl Transcriber {
                 };
                 self.run_window(channel_idx, win, &audio, &lang, false, &mut part)?;
             }
+            self.rescue_skipped(channel_idx, win, samples, &lang, &mut part)?;
             out.dropped += part.dropped;
+            out.rescued += part.rescued;
             out.words.append(&mut part.words);
             out.segments_seen = part.segments_seen;
         }
         Ok(out)
+    }
+
+    /// Whisper sometimes skips a stretch of a packed window and smears the times of the words
+    /// after it over the gap ([`rescue`]). Words are cut back to a spoken length; when the
+    /// window's speech then holds a stretch of at least `rescue_min_ms` that no word covers,
+    /// the words from that stretch on are dropped (their times are not to be trusted) and the
+    /// rest of the window is decoded again, once, in windows of at most [`RESCUE_WINDOW_S`].
+    fn rescue_skipped(
+        &mut self,
+        channel_idx: usize,
+        win: &windows::Window,
+        samples: &[f32],
+        lang: &str,
+        part: &mut ChannelTranscript,
+    ) -> Result<(), AsrError> {
+        rescue::clamp_smeared(&mut part.words);
+        let to_ms = |s: usize| (s * 1000 / SR) as u64;
+        let speech: Vec<(u64, u64)> = win
+            .pieces
+            .iter()
+            .map(|p| (to_ms(p.call_start), to_ms(p.call_start + p.len)))
+            .collect();
+        let missed = rescue::missed_speech(
+            &speech,
+            &part.words,
+            u64::from(self.config.rescue_min_ms),
+            RESCUE_MARGIN_MS,
+        );
+        let Some(&(cut_ms, _)) = missed.first() else {
+            return Ok(());
+        };
+        let cut = cut_ms as usize * SR / 1000;
+        part.words.retain(|w| w.start_ms < cut_ms);
+        let regions: Vec<SpeechRegion> = win
+            .pieces
+            .iter()
+            .map(|p| SpeechRegion {
+                start: p.call_start.max(cut),
+                end: (p.call_start + p.len).min(samples.len()),
+            })
+            .filter(|r| r.end > r.start)
+            .collect();
+        let max_len = RESCUE_WINDOW_S * SR;
+        let gap = self.config.window_gap_ms as usize * SR / 1000;
+        let before = part.words.len();
+        for sub in windows::pack(&regions, max_len, 0, gap) {
+            let audio = sub.samples(samples);
+            let mut extra = ChannelTranscript {
+                segments_seen: part.segments_seen,
+                ..ChannelTranscript::default()
+            };
+            self.run_window(channel_idx, &sub, &audio, lang, false, &mut extra)?;
+            rescue::clamp_smeared(&mut extra.words);
+            part.dropped += extra.dropped;
+            part.segments_seen = extra.segments_seen;
+            part.words.append(&mut extra.words);
+        }
+        part.rescued += part.words.len() - before;
+        tracing::debug!(
+            channel = channel_idx,
+            from_ms = cut_ms,
+            words = part.words.len() - before,
+            "skipped speech: rest of the window decoded again"
+        );
+        // Kept words all start before the re-decoded ones; a stable sort keeps spoken order.
+        part.words.sort_by_key(|w| w.start_ms);
+        Ok(())
     }
 
     fn run_window(

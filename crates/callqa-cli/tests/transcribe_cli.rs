@@ -158,3 +158,119 @@ fn text_output_names_speakers_with_timestamps() {
     assert!(first.contains("] customer: "), "{stdout}");
     assert!(stdout.lines().any(|l| l.contains("] agent: ")), "{stdout}");
 }
+
+/// Share of single-speaker truth time (one party talking in the timeline) that an output
+/// utterance covers, and of that, the share with the right role (10 ms bins).
+fn role_accuracy(timeline: &serde_json::Value, lines: &[serde_json::Value]) -> (f64, f64) {
+    const BIN: u64 = 10;
+    let n = timeline["duration_ms"].as_u64().unwrap_or(0) / BIN + 1;
+    let mut truth = vec![[false; 2]; n as usize];
+    for t in timeline["turns"].as_array().into_iter().flatten() {
+        let who = usize::from(t["speaker"].as_str() == Some("customer"));
+        let (s, e) = (
+            t["start_ms"].as_u64().unwrap_or(0),
+            t["end_ms"].as_u64().unwrap_or(0),
+        );
+        for b in (s / BIN)..(e / BIN).min(n) {
+            truth[b as usize][who] = true;
+        }
+    }
+    let mut got = vec![None; n as usize];
+    for u in lines {
+        let role = match u["speaker"].as_str() {
+            Some("agent") => 0,
+            Some("customer") => 1,
+            _ => continue,
+        };
+        let (s, e) = (
+            u["start_ms"].as_u64().unwrap_or(0),
+            u["end_ms"].as_u64().unwrap_or(0),
+        );
+        for b in (s / BIN)..(e / BIN + 1).min(n) {
+            got[b as usize] = Some(role);
+        }
+    }
+    let (mut single, mut covered, mut right) = (0u64, 0u64, 0u64);
+    for (t, g) in truth.iter().zip(&got) {
+        if t[0] == t[1] {
+            continue;
+        }
+        single += 1;
+        if let Some(role) = g {
+            covered += 1;
+            right += u64::from(t[*role]);
+        }
+    }
+    (
+        covered as f64 / single.max(1) as f64,
+        right as f64 / covered.max(1) as f64,
+    )
+}
+
+/// The mono versions of bundled SYNTHETIC calls (both parties mixed) through the whole mono
+/// path: VAD, voice diarization, Whisper base, roles from what each voice says. Against the
+/// calls' timelines; `benches/mono_roles.py` runs all 18 stereo calls mixed to mono the same way.
+#[test]
+fn mono_fixture_calls_get_the_right_roles_end_to_end() {
+    let base = home().join("models/whisper/base/ggml-model.bin");
+    let ge2e = home().join("models/speaker/ge2e.onnx");
+    for p in [&base, &ge2e] {
+        if !p.is_file() {
+            eprintln!("SKIP: {} absent (run scripts/setup.sh)", p.display());
+            return;
+        }
+    }
+    for (id, pipeline) in [
+        ("en_telecom_inbound_dead_air_01", "inbound-en"),
+        ("zh_ecommerce_inbound_missing_steps_01", "inbound-zh"),
+        ("zh_telecom_outbound_model_01", "outbound-zh"),
+    ] {
+        let wav = root().join(format!("fixtures/audio/{id}.mono.wav"));
+        if !wav.is_file() {
+            eprintln!("SKIP: {} absent (run scripts/setup.sh)", wav.display());
+            return;
+        }
+        let pipeline = root().join(format!("pipelines/{pipeline}.toml"));
+        let out = callqa(&[
+            "transcribe",
+            "--json",
+            "--jobs",
+            "1",
+            "--threads",
+            "2",
+            "--pipeline",
+            &pipeline.to_string_lossy(),
+            &wav.to_string_lossy(),
+        ]);
+        if silero_missing(&out) {
+            return;
+        }
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        let timeline: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root().join(format!("fixtures/calls/{id}.timeline.json")))
+                .unwrap_or_default(),
+        )
+        .unwrap_or_default();
+        let (coverage, accuracy) = role_accuracy(&timeline, &lines);
+        let unknown = lines.iter().filter(|u| u["speaker"] == "unknown").count();
+        println!(
+            "{id} (mono): {:.1} % of covered single-speaker time with the right role, \
+             coverage {:.1} %, {} utterances, {unknown} unknown",
+            100.0 * accuracy,
+            100.0 * coverage,
+            lines.len()
+        );
+        assert!(lines.iter().all(|u| u["roles_inferred"] == true), "{id}");
+        assert_eq!(unknown, 0, "{id}");
+        assert!(accuracy >= 0.9, "{id}: {accuracy}");
+        assert!(coverage >= 0.75, "{id}: {coverage}");
+    }
+}
