@@ -118,11 +118,9 @@ pub fn render_html(r: &Report) -> String {
         r.calls,
         r.prev_calls,
         r.mean_score,
-        delta(
-            r.prev_mean_score.map(|p| r.mean_score - p),
-            1,
-            " vs previous"
-        ),
+        r.prev_mean_score
+            .map(|p| delta(Some(r.mean_score - p), 1, " vs previous"))
+            .unwrap_or_default(),
         r.agents,
         r.auto_fails,
         r.needs_review,
