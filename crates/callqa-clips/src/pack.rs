@@ -299,8 +299,8 @@ pub(crate) fn write_index(pack: &Pack, cfg: &ClipsConfig) -> Result<(), ClipsErr
 <title>{item}: {which}</title><style>{STYLE}</style></head><body>\n\
 <h1>{item}: {which}</h1>\n<p class=\"meta\">{n} clip(s) of {cand} matching call(s){filters}. \
 Each clip is the moment that decided the item with {ctx:.1} s of context either side, both parties \
-mixed. Personal data (numbers, e-mail addresses) is <b>[REDACTED]</b> in the text and a 1 kHz \
-tone in the audio.</p>\n<p><button id=\"playall\">Play all</button> \
+mixed. Personal data the redactor found is <b>[REDACTED]</b> in the text and a 1 kHz tone in \
+the audio.</p>\n<p><button id=\"playall\">Play all</button> \
 <label><input type=\"checkbox\" id=\"chain\"> play the next clip when one ends</label></p>\n",
         item = esc(&cfg.item),
         n = pack.clips.len(),
