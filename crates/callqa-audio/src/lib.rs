@@ -631,6 +631,8 @@ pub struct AudioStream {
     max_duration_s: f64,
     /// Samples that decoded to NaN or infinity (float WAV), read as silence.
     non_finite: u64,
+    /// Samples that decoded outside [-1, 1] (float WAV), clipped.
+    clipped: u64,
     planar: Vec<Vec<f32>>,
     mixed: Vec<Vec<f32>>,
     queue: Vec<Vec<f32>>,
@@ -686,6 +688,10 @@ impl AudioStream {
                         self.non_finite
                     ));
                 }
+                if self.clipped > 0 {
+                    self.src
+                        .warn(format!("{} samples outside [-1, 1]; clipped", self.clipped));
+                }
                 self.resampler
                     .finish(&mut self.queue)
                     .map_err(|e| AudioError::new(&path, ErrorKind::Resample(e)))?;
@@ -723,11 +729,17 @@ impl AudioStream {
                         ch.resize(n, 0.0);
                     }
                 }
-                // NaN or infinity (a float WAV can hold them) would poison the FFT resampler.
+                // NaN, infinity or huge values (a float WAV can hold them) would poison the FFT
+                // resampler (an overflow to infinity, then NaN); blocks hold [-1, 1].
                 for ch in &mut self.planar {
-                    for v in ch.iter_mut().filter(|v| !v.is_finite()) {
-                        *v = 0.0;
-                        self.non_finite += 1;
+                    for v in ch.iter_mut().filter(|v| !(-1.0..=1.0).contains(*v)) {
+                        if v.is_finite() {
+                            *v = v.clamp(-1.0, 1.0);
+                            self.clipped += 1;
+                        } else {
+                            *v = 0.0;
+                            self.non_finite += 1;
+                        }
                     }
                 }
                 let n = self.planar.first().map_or(0, Vec::len);
@@ -928,6 +940,7 @@ pub fn open_with(
         max_frames,
         max_duration_s: limits.max_duration_s.unwrap_or(0.0),
         non_finite: 0,
+        clipped: 0,
         planar: Vec::new(),
         mixed: vec![Vec::new()],
         queue: vec![Vec::new(); out_channels],

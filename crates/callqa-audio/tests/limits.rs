@@ -289,10 +289,11 @@ fn more_than_two_channels_need_a_channel_map() {
     assert_eq!(d.channels.len(), 2);
 }
 
-/// Found by the fuzz harness (seed 20261203, cases 0x2cd6e052e3362005 and 0xcd80fdbc574f3423):
-/// a float WAV holding NaN or infinite samples made rubato's FFT resampler panic ("Imaginary
-/// part of first value was non-zero"). Such samples are now read as silence and the rest of the
-/// stream is kept, with a warning.
+/// Found by the fuzz harness (seed 20261203, cases 0x2cd6e052e3362005 and 0xcd80fdbc574f3423;
+/// then seed 1, case 0x48057e89b3b8dc21 with finite but huge values): a float WAV holding NaN,
+/// infinite or huge samples made rubato's FFT resampler panic ("Imaginary part of first value
+/// was non-zero"). Non-finite samples are now read as silence and the others clipped to
+/// [-1, 1], with a warning each, and the rest of the stream is kept.
 #[test]
 fn float_wav_with_nan_and_infinite_samples_decodes_without_panic() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -302,6 +303,8 @@ fn float_wav_with_nan_and_infinite_samples_decodes_without_panic() {
     samples[2_000] = f32::INFINITY;
     samples[4_000] = f32::NEG_INFINITY;
     samples[6_000] = 7.5;
+    samples[7_000] = -3.0e38;
+    samples[7_001] = 3.0e38;
     let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
     let mut bytes = wav(1, 8_000, 32, data.len() as u32, &data);
     bytes[20..22].copy_from_slice(&3u16.to_le_bytes()); // WAVE_FORMAT_IEEE_FLOAT
@@ -317,6 +320,23 @@ fn float_wav_with_nan_and_infinite_samples_decodes_without_panic() {
         "{:?}",
         d.info.warnings
     );
+    assert!(
+        d.info
+            .warnings
+            .iter()
+            .any(|w| w.contains("3 samples outside [-1, 1]; clipped")),
+        "{:?}",
+        d.info.warnings
+    );
+    assert!(d.channels[0].iter().all(|v| v.abs() <= 1.5));
+    // Every rate goes through the FFT resampler without panicking on them.
+    for rate in [8_000u32, 44_100, 192_000] {
+        let mut bytes = wav(1, rate, 32, data.len() as u32, &data);
+        bytes[20..22].copy_from_slice(&3u16.to_le_bytes());
+        std::fs::write(&p, bytes).expect("write");
+        let d = decode_16k(&p, &DecodeOptions::default()).expect("decode");
+        assert!(d.channels[0].iter().all(|v| v.is_finite()));
+    }
 }
 
 /// Found by the fuzz harness (1-hour run, seed 1, case 0xb53d40162dd7e24e; the input is
