@@ -32,7 +32,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
     .with_context(|| format!("cannot serve {}", args.out.display()))?;
     let index = server.index();
-    let query = if args.token.is_some() { "?token=…" } else { "" };
+    let query = if args.token.is_some() {
+        "?token=…"
+    } else {
+        ""
+    };
     println!(
         "callqa serve: http://{}/{query} ({} calls from {}, loaded in {} ms; Ctrl-C stops)",
         server.local_addr(),

@@ -72,11 +72,7 @@ async fn not_found() -> Response {
 }
 
 async fn css() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        APP_CSS,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS).into_response()
 }
 
 async fn js() -> Response {
@@ -118,7 +114,10 @@ async fn agent(State(st): State<Arc<AppState>>, Path(agent_id): Path<String>) ->
     }
 }
 
-async fn calls(State(st): State<Arc<AppState>>, q: Result<Query<CallFilter>, QueryRejection>) -> Response {
+async fn calls(
+    State(st): State<Arc<AppState>>,
+    q: Result<Query<CallFilter>, QueryRejection>,
+) -> Response {
     let Ok(Query(filter)) = q else {
         return html_error(
             StatusCode::BAD_REQUEST,
@@ -163,7 +162,10 @@ async fn audio_file(
         return (StatusCode::NOT_FOUND, "no such call\n").into_response();
     };
     let Some(path) = audio_path(&rec.call) else {
-        return (StatusCode::NOT_FOUND, "the call's recording is not a local file\n")
+        return (
+            StatusCode::NOT_FOUND,
+            "the call's recording is not a local file\n",
+        )
             .into_response();
     };
     let bytes = match st.audio.get(&call_id) {
@@ -394,7 +396,10 @@ async fn api_agent(State(st): State<Arc<AppState>>, Path(agent_id): Path<String>
     .into_response()
 }
 
-async fn api_calls(State(st): State<Arc<AppState>>, q: Result<Query<CallFilter>, QueryRejection>) -> Response {
+async fn api_calls(
+    State(st): State<Arc<AppState>>,
+    q: Result<Query<CallFilter>, QueryRejection>,
+) -> Response {
     let Ok(Query(filter)) = q else {
         return json_error(StatusCode::BAD_REQUEST, "the query string does not parse");
     };

@@ -24,7 +24,8 @@ pub struct CallRecord {
     pub scores: Vec<CallScoreRow>,
     /// Its `evaluations` rows, in form order as stored.
     pub evaluations: Vec<EvaluationRow>,
-    /// Its `utterances` rows, in turn order.
+    /// Its `utterances` rows, in turn order, with `text` and `pii_spans` emptied (only
+    /// `text_redacted` is shown).
     pub utterances: Vec<UtteranceRow>,
     /// Its `activity` rows, by start.
     pub activity: Vec<ActivityRow>,
@@ -218,8 +219,7 @@ impl CallFilter {
 impl ParsedFilter {
     fn matches(&self, r: &CallRecord) -> bool {
         let c = &r.call;
-        if self.from.is_some_and(|d| c.call_date < d) || self.to.is_some_and(|d| c.call_date > d)
-        {
+        if self.from.is_some_and(|d| c.call_date < d) || self.to.is_some_and(|d| c.call_date > d) {
             return false;
         }
         if let Some(t) = &self.team
@@ -376,6 +376,19 @@ pub fn audio_path(call: &CallRow) -> Option<PathBuf> {
     Some(PathBuf::from(path))
 }
 
+/// The result of a reader thread (a panic in it reported as an error on the store).
+fn joined<T>(
+    h: std::thread::ScopedJoinHandle<'_, Result<Vec<T>, callqa_store::StoreError>>,
+    out: &Path,
+) -> Result<Vec<T>, callqa_store::StoreError> {
+    h.join().unwrap_or_else(|_| {
+        Err(callqa_store::StoreError::Invalid {
+            path: out.to_path_buf(),
+            message: "a table reader thread panicked".into(),
+        })
+    })
+}
+
 impl StoreIndex {
     /// Reads every committed row of `out` (calls, call_scores, evaluations, utterances,
     /// activity, agent_summary).
@@ -387,19 +400,33 @@ impl StoreIndex {
                 message: "not a directory".into(),
             });
         }
-        let calls: Vec<CallRow> = read_rows(out)?;
-        let scores: Vec<CallScoreRow> = read_rows(out)?;
-        let evals: Vec<EvaluationRow> = read_rows(out)?;
-        let utts: Vec<UtteranceRow> = read_rows(out)?;
-        let acts: Vec<ActivityRow> = read_rows(out)?;
-        let stored_summary: Vec<AgentSummaryRow> = read_rows(out)?;
+        // The tables are independent: read them side by side.
+        let (calls, scores, evals, utts, acts, stored_summary) = std::thread::scope(|s| {
+            let utts = s.spawn(|| read_rows::<UtteranceRow>(out));
+            let evals = s.spawn(|| read_rows::<EvaluationRow>(out));
+            let acts = s.spawn(|| read_rows::<ActivityRow>(out));
+            let calls = read_rows::<CallRow>(out);
+            let scores = read_rows::<CallScoreRow>(out);
+            let summary = read_rows::<AgentSummaryRow>(out);
+            (
+                calls,
+                scores,
+                joined(evals, out),
+                joined(utts, out),
+                joined(acts, out),
+                summary,
+            )
+        });
+        let (calls, scores, evals, utts, acts, stored_summary) =
+            (calls?, scores?, evals?, utts?, acts?, stored_summary?);
         if calls.is_empty() && !out.join("calls").is_dir() {
             return Err(ServeError::NotAStore {
                 path: out.to_path_buf(),
                 message: "no calls table: is this the --out folder of `callqa score`?".into(),
             });
         }
-        let mut index = StoreIndex::from_rows(out, calls, scores, evals, utts, acts, stored_summary);
+        let mut index =
+            StoreIndex::from_rows(out, calls, scores, evals, utts, acts, stored_summary);
         index.load_time = t0.elapsed();
         tracing::info!(
             calls = index.calls.len(),
@@ -449,12 +476,18 @@ impl StoreIndex {
             .collect();
         // Newest first; a call id committed twice (should not happen) keeps its latest row.
         records.sort_by(|a, b| {
-            (b.call.call_date, b.call.started_at, &b.call.processed_at, &a.call.call_id).cmp(&(
-                a.call.call_date,
-                a.call.started_at,
-                &a.call.processed_at,
-                &b.call.call_id,
-            ))
+            (
+                b.call.call_date,
+                b.call.started_at,
+                &b.call.processed_at,
+                &a.call.call_id,
+            )
+                .cmp(&(
+                    a.call.call_date,
+                    a.call.started_at,
+                    &a.call.processed_at,
+                    &b.call.call_id,
+                ))
         });
         let mut by_id = HashMap::with_capacity(records.len());
         let mut keep = vec![true; records.len()];
@@ -508,8 +541,11 @@ impl StoreIndex {
             }
             records[i].evaluations.push(e);
         }
-        for u in utts {
+        for mut u in utts {
             if let Some(&i) = by_id.get(&u.call_id) {
+                // Pages show `text_redacted` only: the raw text and its PII spans are not kept.
+                u.text = String::new();
+                u.pii_spans = String::new();
                 records[i].utterances.push(u);
             }
         }

@@ -56,13 +56,21 @@ fn yes(b: bool) -> &'static str {
 
 /// A whole page: header with navigation, then `body`.
 pub fn layout(title: &str, active: &str, body: &str) -> String {
-    let nav = [("/", "Overview"), ("/agents", "Agents"), ("/calls", "Calls")]
-        .iter()
-        .map(|(href, label)| {
-            let cls = if *label == active { " class=\"active\"" } else { "" };
-            format!("<a href=\"{href}\"{cls}>{label}</a>")
-        })
-        .collect::<String>();
+    let nav = [
+        ("/", "Overview"),
+        ("/agents", "Agents"),
+        ("/calls", "Calls"),
+    ]
+    .iter()
+    .map(|(href, label)| {
+        let cls = if *label == active {
+            " class=\"active\""
+        } else {
+            ""
+        };
+        format!("<a href=\"{href}\"{cls}>{label}</a>")
+    })
+    .collect::<String>();
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -79,7 +87,11 @@ pub fn error_page(title: &str, message: &str) -> String {
     layout(
         title,
         "",
-        &format!("<h1>{}</h1><p class=\"error\">{}</p>", esc(title), esc(message)),
+        &format!(
+            "<h1>{}</h1><p class=\"error\">{}</p>",
+            esc(title),
+            esc(message)
+        ),
     )
 }
 
@@ -123,7 +135,11 @@ pub fn overview(index: &StoreIndex) -> String {
         let bh = h * n as f64 / max as f64;
         let x = i as f64 * w / 10.0;
         let (lo, hi) = (i * 10, if i == 9 { 100 } else { i * 10 + 9 });
-        let hi_q = if i == 9 { 100.0 } else { i as f64 * 10.0 + 9.999 };
+        let hi_q = if i == 9 {
+            100.0
+        } else {
+            i as f64 * 10.0 + 9.999
+        };
         let _ = write!(
             b,
             "<a href=\"/calls?score_min={lo}&amp;score_max={hi_q}\"><rect class=\"bar\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\"><title>{lo}–{hi}: {n} calls</title></rect></a>\
@@ -222,7 +238,7 @@ pub fn overview(index: &StoreIndex) -> String {
 
 fn summary_table(rows: &[&AgentSummaryRow], link_agents: bool) -> String {
     let mut b = String::from(
-        "<div class=\"scroll\"><table class=\"sortable\" id=\"agent-summary\"><thead><tr><th>Agent</th><th>Team</th><th>Period</th>\
+        "<div class=\"scroll\"><table class=\"sortable\" id=\"agent-summary\"><thead><tr><th>Agent</th><th>Team</th><th>Period from</th>\
 <th class=\"num\">Calls</th><th class=\"num\">Mean</th><th class=\"num\">P10</th><th class=\"num\">P90</th>\
 <th class=\"num\">Auto-fails</th><th class=\"num\">Review</th><th class=\"num\">Rank</th><th class=\"num\">Change</th>",
     );
@@ -242,12 +258,13 @@ fn summary_table(rows: &[&AgentSummaryRow], link_agents: bool) -> String {
         };
         let _ = write!(
             b,
-            "<tr><td>{agent}</td><td>{}</td><td data-sort=\"{}\">{} – {}</td><td class=\"num\">{}</td><td class=\"num\">{:.1}</td>\
+            "<tr><td>{agent}</td><td>{}</td><td data-sort=\"{}\" title=\"{} – {}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.1}</td>\
 <td class=\"num\">{:.1}</td><td class=\"num\">{:.1}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
             esc(r.team.as_deref().unwrap_or("")),
             r.period_start,
             r.period_start,
             r.period_end,
+            r.period_start,
             r.calls,
             r.mean_score,
             r.p10_score,
@@ -490,23 +507,44 @@ pub fn calls(index: &StoreIndex, filter: &CallFilter, page: &CallPage<'_>) -> St
     .iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
-    let mut b = String::from("<h1>Calls</h1><form id=\"filters\" method=\"get\" action=\"/calls\">");
+    let mut b =
+        String::from("<h1>Calls</h1><form id=\"filters\" method=\"get\" action=\"/calls\">");
     let _ = write!(
         b,
         "<label>From<input type=\"date\" name=\"from\" value=\"{}\"></label><label>To<input type=\"date\" name=\"to\" value=\"{}\"></label>",
         v(&filter.from),
         v(&filter.to)
     );
-    b.push_str(&select("team", "Team", filter.team.as_deref(), &same(teams)));
-    b.push_str(&select("agent", "Agent", filter.agent.as_deref(), &same(agents)));
-    b.push_str(&select("form", "Form", filter.form.as_deref(), &same(forms)));
+    b.push_str(&select(
+        "team",
+        "Team",
+        filter.team.as_deref(),
+        &same(teams),
+    ));
+    b.push_str(&select(
+        "agent",
+        "Agent",
+        filter.agent.as_deref(),
+        &same(agents),
+    ));
+    b.push_str(&select(
+        "form",
+        "Form",
+        filter.form.as_deref(),
+        &same(forms),
+    ));
     b.push_str(&select(
         "item_failed",
         "Item failed",
         filter.item_failed.as_deref(),
         &same(index.item_ids()),
     ));
-    b.push_str(&select("auto_fail", "Auto-fail", filter.auto_fail.as_deref(), &yn));
+    b.push_str(&select(
+        "auto_fail",
+        "Auto-fail",
+        filter.auto_fail.as_deref(),
+        &yn,
+    ));
     b.push_str(&select(
         "needs_review",
         "Needs review",
@@ -527,9 +565,14 @@ pub fn calls(index: &StoreIndex, filter: &CallFilter, page: &CallPage<'_>) -> St
         &sentiments,
     ));
     let mut sort_sel = select("sort", "Sort", filter.sort.as_deref(), &sorts);
-    sort_sel = sort_sel.replace("<option value=\"\">any</option>", "<option value=\"\">newest first</option>");
+    sort_sel = sort_sel.replace(
+        "<option value=\"\">any</option>",
+        "<option value=\"\">newest first</option>",
+    );
     b.push_str(&sort_sel);
-    b.push_str("<button type=\"submit\" id=\"apply\">Apply</button> <a href=\"/calls\">clear</a></form>");
+    b.push_str(
+        "<button type=\"submit\" id=\"apply\">Apply</button> <a href=\"/calls\">clear</a></form>",
+    );
 
     let pages = page.total.div_ceil(page.per_page).max(1);
     let _ = write!(
@@ -569,7 +612,10 @@ pub fn signed_sentiment(label: Option<&str>, score: Option<f64>) -> Option<f64> 
     }
 }
 
-fn lane(b: &mut String, y: f64, h: f64, class: &str, spans: &[(i64, i64, String)], scale: f64) {
+/// Spans of one timeline lane: start ms, end ms, tooltip.
+type Spans = Vec<(i64, i64, String)>;
+
+fn lane(b: &mut String, y: f64, h: f64, class: &str, spans: &Spans, scale: f64) {
     for (s, e, title) in spans {
         let x = *s as f64 * scale;
         let w = ((*e - *s) as f64 * scale).max(0.5);
@@ -627,8 +673,10 @@ pub fn call(c: &CallRecord, has_audio: bool) -> String {
 <dt>Roles</dt><dd>{}</dd><dt>Pipeline</dt><dd>{} {}</dd><dt>ASR</dt><dd>{}</dd></dl>",
         esc(call.team.as_deref().unwrap_or("–")),
         call.call_date,
-        call.started_at
-            .map_or_else(|| "–".into(), |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()),
+        call.started_at.map_or_else(
+            || "–".into(),
+            |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+        ),
         clock((call.duration_s * 1000.0) as i64),
         esc(call.direction.as_deref().unwrap_or("–")),
         esc(&call.language),
@@ -666,8 +714,8 @@ pub fn call(c: &CallRecord, has_audio: bool) -> String {
         .max(1);
     let w = 1000.0;
     let scale = w / dur_ms as f64;
-    let speech = |who: &str| -> Vec<(i64, i64, String)> {
-        let from_activity: Vec<(i64, i64, String)> = c
+    let speech = |who: &str| -> Spans {
+        let from_activity: Spans = c
             .activity
             .iter()
             .filter(|a| a.speaker == who)
@@ -694,7 +742,7 @@ pub fn call(c: &CallRecord, has_audio: bool) -> String {
             })
             .collect()
     };
-    let mut lanes: Vec<(&str, &str, Vec<(i64, i64, String)>)> = vec![
+    let mut lanes: Vec<(&str, &str, Spans)> = vec![
         ("agent", "agent", speech("agent")),
         ("customer", "customer", speech("customer")),
     ];
@@ -712,7 +760,11 @@ pub fn call(c: &CallRecord, has_audio: bool) -> String {
                 (
                     ms(o.start_ms),
                     ms(o.end_ms),
-                    format!("overtalk started by {} at {}", o.started_by, clock(ms(o.start_ms))),
+                    format!(
+                        "overtalk started by {} at {}",
+                        o.started_by,
+                        clock(ms(o.start_ms))
+                    ),
                 )
             })
             .collect(),
@@ -752,7 +804,7 @@ pub fn call(c: &CallRecord, has_audio: bool) -> String {
     let _ = write!(
         b,
         "<h2>Timeline</h2><div class=\"timeline\"><div class=\"lanes\">{}</div>\
-<svg id=\"timeline\" viewBox=\"0 0 {w} {total_h}\" preserveAspectRatio=\"none\" data-duration-ms=\"{dur_ms}\">",
+<svg id=\"timeline\" viewBox=\"0 0 {w} {total_h}\" height=\"{total_h}\" preserveAspectRatio=\"none\" data-duration-ms=\"{dur_ms}\">",
         lanes
             .iter()
             .map(|(l, _, _)| format!("<span>{l}</span>"))
@@ -907,7 +959,7 @@ pub fn call(c: &CallRecord, has_audio: bool) -> String {
         if let Some(sn) = &u.sentiment {
             let _ = write!(
                 labels,
-                "<span class=\"chip s-{}\">{} {}</span>",
+                "<span class=\"chip s-{}\">sentiment {} {}</span>",
                 attr(sn),
                 esc(sn),
                 opt_f(u.sentiment_score, 2)
@@ -916,7 +968,7 @@ pub fn call(c: &CallRecord, has_audio: bool) -> String {
         if let Some(cy) = &u.courtesy {
             let _ = write!(
                 labels,
-                "<span class=\"chip c-{}\">{} {}</span>",
+                "<span class=\"chip c-{}\">courtesy {} {}</span>",
                 attr(cy),
                 esc(cy),
                 opt_f(u.courtesy_score, 2)

@@ -3,9 +3,7 @@
 //! speech activity per call. Deterministic for a seed; the values are made up, not realistic.
 
 use callqa_core::EVALUATION_ITEMS;
-use callqa_store::{
-    ActivityRow, CallRow, CallScoreRow, EvaluationRow, ShardRows, UtteranceRow,
-};
+use callqa_store::{ActivityRow, CallRow, CallScoreRow, EvaluationRow, ShardRows, UtteranceRow};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// A small deterministic generator (SplitMix64).
@@ -75,7 +73,14 @@ pub fn shard(first: usize, n: usize, utterances: usize, seed: u64) -> ShardRows 
             source_sha256: format!("{:064x}", rng.next_u64()),
             agent_id: Some(agent.clone()),
             team: Some(team.clone()),
-            direction: Some(if rng.unit() < 0.8 { "inbound" } else { "outbound" }.into()),
+            direction: Some(
+                if rng.unit() < 0.8 {
+                    "inbound"
+                } else {
+                    "outbound"
+                }
+                .into(),
+            ),
             call_date: date,
             started_at: Some(started),
             duration_s,
@@ -127,7 +132,11 @@ pub fn shard(first: usize, n: usize, utterances: usize, seed: u64) -> ShardRows 
                 courtesy_score: (speaker == "agent").then_some(0.9),
                 script_step: (k == 0).then(|| "greeting".into()),
                 script_step_score: (k == 0).then_some(0.95),
-                script_steps: if k == 0 { vec!["greeting".into()] } else { vec![] },
+                script_steps: if k == 0 {
+                    vec!["greeting".into()]
+                } else {
+                    vec![]
+                },
                 backchannel: false,
             });
             rows.activity.push(ActivityRow {

@@ -44,8 +44,8 @@ fn write_wav(path: &Path, rate: u32, frames: u32) {
     b.extend_from_slice(b"data");
     b.extend_from_slice(&data.to_le_bytes());
     for i in 0..frames {
-        let v = ((i as f32 * 440.0 * 2.0 * std::f32::consts::PI / rate as f32).sin() * 8000.0)
-            as i16;
+        let v =
+            ((i as f32 * 440.0 * 2.0 * std::f32::consts::PI / rate as f32).sin() * 8000.0) as i16;
         b.extend_from_slice(&v.to_le_bytes());
     }
     std::fs::write(path, b).expect("write wav");
@@ -129,13 +129,22 @@ async fn pages_render_and_carry_a_same_origin_policy() {
             "{uri}"
         );
         // No page names another origin.
-        assert!(!r.text().contains("http://") && !r.text().contains("https://"), "{uri}");
+        assert!(
+            !r.text().contains("http://") && !r.text().contains("https://"),
+            "{uri}"
+        );
     }
     let ov = get(&app, "/").await.text();
     assert!(ov.contains(&format!("id=\"kpi-calls\">{CALLS}<")), "{ov}");
     assert_eq!(get(&app, "/nope").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/agents?period=year").await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(get(&app, "/agents/nobody").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/agents?period=year").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get(&app, "/agents/nobody").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -170,7 +179,10 @@ async fn api_calls_filters_and_pages() {
     let calls = all["calls"].as_array().expect("calls array");
     assert_eq!(calls.len(), CALLS);
     // Newest first.
-    let dates: Vec<&str> = calls.iter().filter_map(|c| c["call_date"].as_str()).collect();
+    let dates: Vec<&str> = calls
+        .iter()
+        .filter_map(|c| c["call_date"].as_str())
+        .collect();
     assert!(dates.windows(2).all(|w| w[0] >= w[1]));
 
     // Each filter keeps exactly the calls the rows say.
@@ -182,23 +194,37 @@ async fn api_calls_filters_and_pages() {
             "agent=agent-007",
             count(&|c| c.call.agent_id.as_deref() == Some("agent-007")),
         ),
-        ("team=team-03", count(&|c| c.call.team.as_deref() == Some("team-03"))),
-        ("auto_fail=yes", count(&|c| c.score().is_some_and(|s| s.auto_fail))),
-        ("needs_review=no", count(&|c| c.score().is_some_and(|s| !s.needs_review))),
+        (
+            "team=team-03",
+            count(&|c| c.call.team.as_deref() == Some("team-03")),
+        ),
+        (
+            "auto_fail=yes",
+            count(&|c| c.score().is_some_and(|s| s.auto_fail)),
+        ),
+        (
+            "needs_review=no",
+            count(&|c| c.score().is_some_and(|s| !s.needs_review)),
+        ),
         (
             "item_failed=empathy",
-            count(&|c| c.evaluations.iter().any(|e| e.item_id == "empathy" && e.result == "fail")),
+            count(&|c| {
+                c.evaluations
+                    .iter()
+                    .any(|e| e.item_id == "empathy" && e.result == "fail")
+            }),
         ),
         (
             "score_min=50&score_max=80",
-            count(&|c| c.score().is_some_and(|s| (50.0..=80.0).contains(&s.total_score))),
+            count(&|c| {
+                c.score()
+                    .is_some_and(|s| (50.0..=80.0).contains(&s.total_score))
+            }),
         ),
         (
             "sentiment_end=negative",
             count(&|c| {
-                c.score()
-                    .and_then(|s| s.customer_sentiment_end.as_deref())
-                    == Some("negative")
+                c.score().and_then(|s| s.customer_sentiment_end.as_deref()) == Some("negative")
             }),
         ),
         (
@@ -211,7 +237,9 @@ async fn api_calls_filters_and_pages() {
         ("team=&agent=", CALLS),
     ];
     for (q, want) in cases {
-        let r = get(&app, &format!("/api/calls?per_page=500&{q}")).await.json();
+        let r = get(&app, &format!("/api/calls?per_page=500&{q}"))
+            .await
+            .json();
         assert_eq!(r["total"], want, "{q}");
         assert_eq!(r["calls"].as_array().map(Vec::len), Some(want), "{q}");
     }
@@ -231,14 +259,26 @@ async fn api_calls_filters_and_pages() {
         .collect();
     assert!(scores.windows(2).all(|w| w[0] <= w[1]));
 
-    for bad in ["from=yesterday", "score_min=abc", "auto_fail=maybe", "page=0", "per_page=9999", "sort=colour"] {
+    for bad in [
+        "from=yesterday",
+        "score_min=abc",
+        "auto_fail=maybe",
+        "page=0",
+        "per_page=9999",
+        "sort=colour",
+    ] {
         let r = get(&app, &format!("/api/calls?{bad}")).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(r.json()["error"].as_str().is_some_and(|e| !e.is_empty()));
-        assert_eq!(get(&app, &format!("/calls?{bad}")).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            get(&app, &format!("/calls?{bad}")).await.status,
+            StatusCode::BAD_REQUEST
+        );
     }
     // The HTML list applies the same filter.
-    let html = get(&app, "/calls?agent=agent-007&per_page=500").await.text();
+    let html = get(&app, "/calls?agent=agent-007&per_page=500")
+        .await
+        .text();
     let n = count(&|c| c.call.agent_id.as_deref() == Some("agent-007"));
     assert!(html.contains(&format!("<b id=\"total\">{n}</b>")));
     assert_eq!(html.matches("class=\"call-link\"").count(), n);
@@ -281,7 +321,10 @@ async fn audio_is_served_by_call_id_with_ranges() {
         format!("bytes */{}", full.body.len())
     );
     // A recording that is not on disk, and a call that does not exist.
-    assert_eq!(get(&app, "/audio/syn-000001").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/audio/syn-000001").await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(get(&app, "/audio/nope").await.status, StatusCode::NOT_FOUND);
 }
 
@@ -310,9 +353,18 @@ async fn token_is_required_when_set() {
     let (_d, out) = store();
     let app = app(&out, Some("s3cret"));
     assert_eq!(get(&app, "/").await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(get(&app, "/api/calls").await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(get(&app, "/audio/syn-000000").await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(get(&app, "/?token=wrong").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get(&app, "/api/calls").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get(&app, "/audio/syn-000000").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get(&app, "/?token=wrong").await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let bearer = |t: &str| {
         Request::get("/api/calls")
             .header(header::AUTHORIZATION, format!("Bearer {t}"))
@@ -320,7 +372,10 @@ async fn token_is_required_when_set() {
             .expect("request")
     };
     assert_eq!(send(&app, bearer("s3cret")).await.status, StatusCode::OK);
-    assert_eq!(send(&app, bearer("s3cre")).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&app, bearer("s3cre")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let first = get(&app, "/?token=s3cret").await;
     assert_eq!(first.status, StatusCode::OK);
     let cookie = first.header(header::SET_COOKIE);
@@ -355,7 +410,10 @@ fn refuses_a_public_address_without_a_token() {
     // Not a store.
     let empty = tempfile::tempdir().expect("tempdir");
     let err = StoreIndex::load(empty.path()).expect_err("no calls table");
-    assert!(err.to_string().contains(&empty.path().display().to_string()));
+    assert!(
+        err.to_string()
+            .contains(&empty.path().display().to_string())
+    );
 }
 
 fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
@@ -381,7 +439,14 @@ async fn serving_changes_nothing_in_the_store() {
     let (_d, out) = store();
     let before = snapshot(&out);
     let app = app(&out, None);
-    for uri in ["/", "/agents", "/calls?auto_fail=yes", "/calls/syn-000000", "/audio/syn-000000", "/api/calls"] {
+    for uri in [
+        "/",
+        "/agents",
+        "/calls?auto_fail=yes",
+        "/calls/syn-000000",
+        "/audio/syn-000000",
+        "/api/calls",
+    ] {
         assert_eq!(get(&app, uri).await.status, StatusCode::OK, "{uri}");
     }
     assert_eq!(snapshot(&out), before);
