@@ -4,6 +4,7 @@
 //! `callqa-report`).
 
 use callqa_report::{AnalystAgreement, Calibration, StoreData, calibrate, read_human_csv};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -119,7 +120,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     if args.json {
-        println!("{}", serde_json::to_string(&c)?);
+        // A closed pipe (`| head`) is an error, not a panic.
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{}", serde_json::to_string(&c)?)?;
     } else {
         print_table(&c);
     }
