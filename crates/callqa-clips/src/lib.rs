@@ -443,8 +443,8 @@ fn make_clip(
             callqa_core::fmt_clock(l.start_ms.max(0) as u64),
             l.text
         ),
-        // Metric and search statements hold no transcript text.
-        None => e.evidence_text.clone().unwrap_or_default(),
+        // Metric and search statements (or the stored, redacted evidence utterance).
+        None => pii::mask_tags(e.evidence_text.as_deref().unwrap_or_default()),
     };
     let stem = pack::file_stem(rank, &call.call_id, &e.item_id);
     let clip_file = format!("{stem}.wav");

@@ -90,6 +90,17 @@ pub fn display_text(redacted: &str, r: &Redactions) -> String {
     out
 }
 
+/// `text` with every redactor tag (`[PHONE]`, `[号码]`, ...) shown as [`REDACTED`].
+pub fn mask_tags(text: &str) -> String {
+    let r = Redactions {
+        original_chars: Vec::new(),
+        original_len: 0,
+        tags: find_tags(text),
+        whole: false,
+    };
+    display_text(text, &r)
+}
+
 /// How one utterance is shown and which of its times get the tone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UtteranceRedaction {
@@ -105,13 +116,7 @@ pub struct UtteranceRedaction {
 /// `margin_ms`.
 pub fn utterance_redactions(u: &UtteranceRow, margin_ms: i64) -> UtteranceRedaction {
     let tags = find_tags(&u.text_redacted);
-    let shown = Redactions {
-        original_chars: Vec::new(),
-        original_len: 0,
-        tags: tags.clone(),
-        whole: false,
-    };
-    let text = display_text(&u.text_redacted, &shown);
+    let text = mask_tags(&u.text_redacted);
     let (lo, hi) = (u.start_ms - margin_ms, u.end_ms.max(u.start_ms) + margin_ms);
     let whole = || UtteranceRedaction {
         text: text.clone(),
@@ -446,6 +451,10 @@ mod tests {
         let r = utterance_redactions(&u, 250);
         assert!(r.whole);
         assert_eq!(r.times, vec![(9750, 12_250)]);
+        assert_eq!(
+            mask_tags("a [PHONE] b [sic] [号码]"),
+            "a [REDACTED] b [sic] [REDACTED]"
+        );
         let u = row("call [PHONE] now", "call [PHONE] now", "not json");
         assert!(utterance_redactions(&u, 250).whole);
         // Nothing to hide.
