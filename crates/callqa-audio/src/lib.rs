@@ -914,6 +914,31 @@ pub fn open_with(
             },
         ));
     }
+    // A WAV written to a pipe does not say its length, but its file size does (to within its
+    // header chunks): refuse one clearly over the limit now instead of decoding up to the limit.
+    if let (Some(max), true) = (max_frames, src.open_ended) {
+        let bits = src
+            .params
+            .bits_per_coded_sample
+            .or(src.params.bits_per_sample)
+            .unwrap_or(0);
+        let bytes_per_frame = u64::from(bits.div_ceil(8)) * u64::from(src.info.channels);
+        let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+        if bytes_per_frame > 0 {
+            let about = bytes / bytes_per_frame;
+            // 1% + 1 s of slack covers any header and metadata chunks.
+            if about > max + max / 100 + src.info.sample_rate_hz as u64 {
+                return Err(AudioError::new(
+                    path,
+                    ErrorKind::TooLong {
+                        seconds: about as f64 / rate,
+                        at_least: false,
+                        limit: limits.max_duration_s.unwrap_or(0.0),
+                    },
+                ));
+            }
+        }
+    }
     let channel_map =
         channel_map_for(src.info.channels, limits).map_err(|k| AudioError::new(path, k))?;
     let decoder = symphonia::default::get_codecs()
