@@ -924,10 +924,10 @@ pub fn open_with(
             .unwrap_or(0);
         let bytes_per_frame = u64::from(bits.div_ceil(8)) * u64::from(src.info.channels);
         let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-        if bytes_per_frame > 0 {
-            let about = bytes / bytes_per_frame;
+        if let Some(about) = bytes.checked_div(bytes_per_frame) {
             // 1% + 1 s of slack covers any header and metadata chunks.
-            if about > max + max / 100 + src.info.sample_rate_hz as u64 {
+            let slack = max / 100 + u64::from(src.info.sample_rate_hz);
+            if about > max.saturating_add(slack) {
                 return Err(AudioError::new(
                     path,
                     ErrorKind::TooLong {
