@@ -76,7 +76,9 @@ pub fn write_redacted(
             while next_span < spans.len() && spans[next_span].1 <= ms {
                 next_span += 1;
             }
-            let hide = spans.get(next_span).is_some_and(|&(a, b)| a <= ms && ms < b);
+            let hide = spans
+                .get(next_span)
+                .is_some_and(|&(a, b)| a <= ms && ms < b);
             let tone = TONE_AMPLITUDE * (step * (frame % u64::from(rate)) as f32).sin();
             masked += u64::from(hide);
             for ch in &block.channels {
@@ -118,7 +120,10 @@ mod tests {
     fn spans_of_the_column_values_are_read_and_sorted() {
         let a = r#"[{"type":"phone","start_char":2,"end_char":13,"start_ms":1200,"end_ms":2300}]"#;
         let b = r#"[{"type":"name","start_char":0,"end_char":2,"start_ms":100,"end_ms":400}]"#;
-        assert_eq!(pii_times([a, "[]", b, "oops"]), vec![(100, 400), (1200, 2300)]);
+        assert_eq!(
+            pii_times([a, "[]", b, "oops"]),
+            vec![(100, 400), (1200, 2300)]
+        );
     }
 
     #[test]
@@ -134,7 +139,8 @@ mod tests {
         let mut w = hound::WavWriter::create(&src, spec).expect("create");
         // One second of a 300 Hz "voice" at half scale on both channels.
         for n in 0..16_000 {
-            let v = (0.5 * (2.0 * std::f32::consts::PI * 300.0 * n as f32 / 16_000.0).sin()
+            let v = (0.5
+                * (2.0 * std::f32::consts::PI * 300.0 * n as f32 / 16_000.0).sin()
                 * 32767.0) as i16;
             w.write_sample(v).expect("write");
             w.write_sample(v).expect("write");
@@ -155,9 +161,17 @@ mod tests {
                 .unwrap_or(0)
         };
         let tone_peak = (TONE_AMPLITUDE * 32767.0) as u16;
-        assert!(peak(260, 490) <= tone_peak + 1, "masked part is only the tone");
+        assert!(
+            peak(260, 490) <= tone_peak + 1,
+            "masked part is only the tone"
+        );
         assert!(peak(600, 900) > 10_000, "the rest is the speech");
-        assert!(!dir.path().join("redacted_audio").join("c1.wav.part").exists());
+        assert!(
+            !dir.path()
+                .join("redacted_audio")
+                .join("c1.wav.part")
+                .exists()
+        );
     }
 
     #[test]

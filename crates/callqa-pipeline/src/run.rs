@@ -831,11 +831,12 @@ fn process_one(
         && let Ok(r) = &mut rows
     {
         let t = Instant::now();
-        let spans = crate::redact_audio::pii_times(r.utterances.iter().map(|u| u.pii_spans.as_str()));
-        let dest = shared
-            .out
-            .join("redacted_audio")
-            .join(format!("{}.wav", crate::redact_audio::file_stem(&input.call_id)));
+        let spans =
+            crate::redact_audio::pii_times(r.utterances.iter().map(|u| u.pii_spans.as_str()));
+        let dest = shared.out.join("redacted_audio").join(format!(
+            "{}.wav",
+            crate::redact_audio::file_stem(&input.call_id)
+        ));
         match crate::redact_audio::write_redacted(&input.path, &dest, &spans) {
             Ok(masked) => {
                 tracing::debug!(call_id = %input.call_id, spans = spans.len(), masked_frames = masked, "redacted audio written");
