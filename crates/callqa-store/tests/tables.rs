@@ -69,8 +69,8 @@ fn utterance(id: &str, date: NaiveDate, idx: u32) -> UtteranceRow {
         end_ms: i64::from(idx) * 2000 + 1500,
         text: format!("您好 {idx}"),
         text_redacted: format!("您好 [PHONE] {idx}"),
-        pii_spans: r#"[{"type":"phone","start_char":3,"end_char":14,"start_ms":300,"end_ms":1400}]"#
-            .into(),
+        pii_spans:
+            r#"[{"type":"phone","start_char":3,"end_char":14,"start_ms":300,"end_ms":1400}]"#.into(),
         asr_avg_logprob: Some(-0.25),
         no_speech_prob: if idx == 0 { None } else { Some(0.01) },
         sentiment: Some("neutral".into()),
