@@ -11,6 +11,21 @@ const WAV_SEED_BYTES: usize = 24_000;
 /// Bytes kept from the start of each compressed fixture (the header and the first frames).
 const COMPRESSED_SEED_BYTES: usize = 32_000;
 
+/// Optional pipeline tables appended to a copy of each shipped pipeline.
+const OPTIONAL_TABLES: &str = "
+[audio]
+max_file_mb = 100
+max_duration_s = 600.5
+channel_map = [2, 3]
+
+[diarize]
+enabled = true
+step_ms = 200
+
+[vad]
+threshold = 0.5
+";
+
 /// One seed input.
 #[derive(Debug, Clone)]
 pub struct Seed {
@@ -126,10 +141,20 @@ impl Corpus {
         }
         for p in files(&root.join("pipelines"), &["toml"])? {
             let bytes = read(&p)?;
-            seeds.entry(Target::Toml).or_default().push(Seed {
-                name: p.display().to_string(),
-                bytes,
-            });
+            // The shipped pipelines leave the optional tables out: one copy of each sets them,
+            // so that their keys are mutated too.
+            let mut with_tables = bytes.clone();
+            with_tables.extend_from_slice(OPTIONAL_TABLES.as_bytes());
+            seeds.entry(Target::Toml).or_default().extend([
+                Seed {
+                    name: p.display().to_string(),
+                    bytes,
+                },
+                Seed {
+                    name: format!("{} + optional tables", p.display()),
+                    bytes: with_tables,
+                },
+            ]);
         }
         let manifest = root.join("fixtures/manifest.csv");
         let bytes = read(&manifest)?;
