@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 /// How to run.
 #[derive(Debug, Clone)]
 pub struct FuzzConfig {
-    /// Targets to feed; the time is shared equally among them.
+    /// Targets to feed; the time spent inside them is shared equally.
     pub targets: Vec<Target>,
-    /// Total run time.
+    /// Total run time (wall clock).
     pub duration: Duration,
     /// Run seed: with the same corpus it gives the same sequence of inputs.
     pub seed: u64,
@@ -339,7 +339,8 @@ fn run_inner(
         .filter(|t| stats.get(t).is_some_and(|s| s.busy < per_target))
         .min_by_key(|t| stats.get(t).map(|s| s.busy))
     {
-        if findings.len() >= config.max_findings {
+        // The duration is wall time: mutation and file writing count too.
+        if findings.len() >= config.max_findings || started.elapsed() >= config.duration {
             break;
         }
         let i = counter.entry(target).or_insert(0);
