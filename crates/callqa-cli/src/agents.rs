@@ -5,7 +5,7 @@
 
 use anyhow::Context;
 use callqa_core::EVALUATION_ITEMS;
-use callqa_store::{AgentSummaryRow, Period};
+use callqa_store::Period;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,29 +26,6 @@ fn fmt_opt(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:.digits$}"))
 }
 
-fn json_row(r: &AgentSummaryRow) -> serde_json::Value {
-    let rates: serde_json::Map<String, serde_json::Value> = EVALUATION_ITEMS
-        .iter()
-        .map(|item| (item.to_string(), serde_json::json!(r.pass_rate(item))))
-        .collect();
-    serde_json::json!({
-        "agent_id": r.agent_id,
-        "team": r.team,
-        "period": r.period,
-        "period_start": r.period_start.to_string(),
-        "period_end": r.period_end.to_string(),
-        "calls": r.calls,
-        "mean_score": r.mean_score,
-        "p10_score": r.p10_score,
-        "p90_score": r.p90_score,
-        "auto_fail_count": r.auto_fail_count,
-        "needs_review_count": r.needs_review_count,
-        "rank_in_team": r.rank_in_team,
-        "mean_score_change": r.mean_score_change,
-        "pass_rate": rates,
-    })
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.out.join(callqa_store::LEDGER_DIR).is_dir() {
         anyhow::bail!(
@@ -63,7 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("{}: cannot write agent_summary", args.out.display()))?;
     if args.json {
         for r in &rows {
-            println!("{}", json_row(r));
+            println!("{}", r.to_json("pass_rate"));
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -334,27 +334,7 @@ fn call_detail(c: &CallRecord) -> Value {
 }
 
 fn summary_json(r: &callqa_store::AgentSummaryRow) -> Value {
-    let rates: serde_json::Map<String, Value> = callqa_core::EVALUATION_ITEMS
-        .iter()
-        .zip(&r.pass_rates)
-        .map(|(k, v)| (k.to_string(), json!(v)))
-        .collect();
-    json!({
-        "agent_id": r.agent_id,
-        "team": r.team,
-        "period": r.period,
-        "period_start": r.period_start.to_string(),
-        "period_end": r.period_end.to_string(),
-        "calls": r.calls,
-        "mean_score": r.mean_score,
-        "p10_score": r.p10_score,
-        "p90_score": r.p90_score,
-        "auto_fail_count": r.auto_fail_count,
-        "needs_review_count": r.needs_review_count,
-        "rank_in_team": r.rank_in_team,
-        "mean_score_change": r.mean_score_change,
-        "pass_rates": rates,
-    })
+    r.to_json("pass_rates")
 }
 
 async fn api_overview(State(st): State<Arc<AppState>>) -> Response {

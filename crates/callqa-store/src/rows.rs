@@ -334,6 +334,36 @@ pub struct AgentSummaryRow {
 }
 
 impl AgentSummaryRow {
+    /// The row as a JSON object, with the per-item pass rates as an object under
+    /// `pass_rates_key` (`callqa agents --json` writes `pass_rate`, the web app's API
+    /// `pass_rates`: both are published field names).
+    pub fn to_json(&self, pass_rates_key: &str) -> serde_json::Value {
+        let rates: serde_json::Map<String, serde_json::Value> = EVALUATION_ITEMS
+            .iter()
+            .zip(&self.pass_rates)
+            .map(|(item, rate)| (item.to_string(), serde_json::json!(rate)))
+            .collect();
+        let mut row = serde_json::json!({
+            "agent_id": self.agent_id,
+            "team": self.team,
+            "period": self.period,
+            "period_start": self.period_start.to_string(),
+            "period_end": self.period_end.to_string(),
+            "calls": self.calls,
+            "mean_score": self.mean_score,
+            "p10_score": self.p10_score,
+            "p90_score": self.p90_score,
+            "auto_fail_count": self.auto_fail_count,
+            "needs_review_count": self.needs_review_count,
+            "rank_in_team": self.rank_in_team,
+            "mean_score_change": self.mean_score_change,
+        });
+        if let Some(obj) = row.as_object_mut() {
+            obj.insert(pass_rates_key.to_string(), serde_json::Value::Object(rates));
+        }
+        row
+    }
+
     /// The pass rate of a canonical item (`None` for an unknown item or no applicable results).
     pub fn pass_rate(&self, item: &str) -> Option<f64> {
         let i = EVALUATION_ITEMS.iter().position(|x| *x == item)?;
@@ -1202,6 +1232,37 @@ mod tests {
     fn pass_rate_columns_follow_the_canonical_items() {
         for (c, item) in PASS_RATE_COLUMNS.iter().zip(EVALUATION_ITEMS) {
             assert_eq!(*c, format!("pass_rate_{item}"));
+        }
+    }
+
+    #[test]
+    fn agent_summary_json_carries_every_field_and_the_pass_rates_under_the_given_key() {
+        let mut pass_rates = [None; EVALUATION_ITEMS.len()];
+        pass_rates[0] = Some(0.5);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap_or_default();
+        let row = AgentSummaryRow {
+            agent_id: "A1".into(),
+            team: Some("north".into()),
+            period: "week".into(),
+            period_start: day,
+            period_end: day,
+            calls: 3,
+            mean_score: 80.0,
+            p10_score: 70.0,
+            p90_score: 90.0,
+            auto_fail_count: 1,
+            needs_review_count: 2,
+            pass_rates,
+            rank_in_team: 1,
+            mean_score_change: None,
+        };
+        for key in ["pass_rate", "pass_rates"] {
+            let j = row.to_json(key);
+            assert_eq!(j["needs_review_count"], 2, "{j}");
+            assert_eq!(j["period_start"], "2026-11-02", "{j}");
+            for item in EVALUATION_ITEMS {
+                assert_eq!(j[key][item].as_f64(), row.pass_rate(item), "{item}: {j}");
+            }
         }
     }
 
