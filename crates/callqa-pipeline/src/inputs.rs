@@ -284,6 +284,91 @@ pub fn read_manifest(manifest: &Path) -> Result<(Vec<CallInput>, Vec<InputError>
     Ok((calls, errors))
 }
 
+/// Why a recording's content hash could not be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    /// The file is over the `[audio] max_file_mb` limit; it was refused by its size (or, for a
+    /// file whose size the file system does not give, after reading one byte past the limit).
+    #[error(transparent)]
+    TooLarge(callqa_audio::AudioError),
+    /// The file could not be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Unreadable {
+        /// The recording.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+impl HashError {
+    /// The `errors.stage` and `errors.kind` a call refused here gets: a file over the size limit
+    /// reads `decode` / `too_large`, as when decoding refuses it; an unreadable one `input` /
+    /// `unreadable`.
+    pub fn stage_kind(&self) -> (&'static str, &'static str) {
+        match self {
+            HashError::TooLarge(_) => ("decode", "too_large"),
+            HashError::Unreadable { .. } => ("input", "unreadable"),
+        }
+    }
+}
+
+/// The sha256 (hex) of a recording's bytes, the content part of its call key. A file over
+/// `limits.max_file_bytes` is refused by its size before it is opened, so an oversize recording
+/// is never read in full; one whose size is not known ahead (a pipe) is read to at most one byte
+/// past the limit.
+pub fn recording_sha256(path: &Path, limits: &callqa_audio::Limits) -> Result<String, HashError> {
+    recording_sha256_with(path, limits, |p: &Path| std::fs::File::open(p))
+}
+
+fn recording_sha256_with<R: std::io::Read>(
+    path: &Path,
+    limits: &callqa_audio::Limits,
+    open: impl FnOnce(&Path) -> std::io::Result<R>,
+) -> Result<String, HashError> {
+    use sha2::Digest;
+    use std::io::Read;
+    let unreadable = |source| HashError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    };
+    let too_large = |bytes, limit| {
+        HashError::TooLarge(callqa_audio::AudioError::WithPath {
+            path: path.to_path_buf(),
+            kind: callqa_audio::ErrorKind::TooLarge { bytes, limit },
+        })
+    };
+    let limit = limits.max_file_bytes;
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if let Some(limit) = limit
+        && meta.is_file()
+        && meta.len() > limit
+    {
+        return Err(too_large(meta.len(), limit));
+    }
+    let reader = open(path).map_err(unreadable)?;
+    let mut reader = reader.take(limit.map_or(u64::MAX, |l| l.saturating_add(1)));
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut read = 0u64;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(unreadable(e)),
+        };
+        hasher.update(&buf[..n]);
+        read += n as u64;
+    }
+    if let Some(limit) = limit
+        && read > limit
+    {
+        return Err(too_large(read, limit));
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
 /// Two files with the same stem in different folders must not share a call id.
 fn make_ids_unique(calls: &mut [CallInput]) {
     let mut counts: HashMap<String, usize> = HashMap::new();
@@ -302,6 +387,98 @@ fn make_ids_unique(calls: &mut [CallInput]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counts the bytes handed out by the reader it wraps.
+    struct Counting<R> {
+        inner: R,
+        read: std::rc::Rc<std::cell::Cell<u64>>,
+    }
+
+    impl<R: std::io::Read> std::io::Read for Counting<R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.read.set(self.read.get() + n as u64);
+            Ok(n)
+        }
+    }
+
+    fn limit_mb(mb: u64) -> callqa_audio::Limits {
+        callqa_audio::Limits {
+            max_file_bytes: Some(mb << 20),
+            ..callqa_audio::Limits::default()
+        }
+    }
+
+    #[test]
+    fn an_oversize_recording_is_refused_by_its_size_before_it_is_opened() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("huge.wav");
+        // Sparse: 64 GiB on paper, nothing on disk.
+        std::fs::File::create(&p)
+            .and_then(|f| f.set_len(64 << 30))
+            .expect("sparse file");
+        let opened = std::cell::Cell::new(false);
+        let err = recording_sha256_with(&p, &limit_mb(1), |path| {
+            opened.set(true);
+            std::fs::File::open(path)
+        })
+        .expect_err("a 64 GiB file is over a 1 MB limit");
+        assert!(!opened.get(), "the oversize file was opened");
+        assert_eq!(err.stage_kind(), ("decode", "too_large"));
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with(&p.display().to_string()) && msg.contains("max_file_mb"),
+            "{msg}"
+        );
+        assert!(!msg.contains('\n'), "{msg}");
+        // The public entry point refuses it the same way.
+        let err = recording_sha256(&p, &limit_mb(1)).expect_err("refused");
+        assert_eq!(err.stage_kind(), ("decode", "too_large"));
+    }
+
+    #[test]
+    fn a_recording_whose_size_is_not_known_ahead_is_read_to_one_byte_past_the_limit() {
+        // The file on disk is small (its metadata passes the check); the reader behind it is
+        // longer than the limit, as a pipe or a file growing under the run would be.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("stream.wav");
+        std::fs::write(&p, b"RIFF").expect("write");
+        use std::io::Read;
+        let read = std::rc::Rc::new(std::cell::Cell::new(0));
+        let counter = read.clone();
+        let err = recording_sha256_with(&p, &limit_mb(1), move |_| {
+            Ok(Counting {
+                inner: std::io::repeat(0).take(8 << 20),
+                read: counter,
+            })
+        })
+        .expect_err("8 MB of stream is over a 1 MB limit");
+        assert_eq!(err.stage_kind(), ("decode", "too_large"));
+        assert_eq!(read.get(), (1 << 20) + 1, "bytes read past the limit");
+    }
+
+    #[test]
+    fn a_recording_at_the_limit_hashes_to_its_sha256() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("ok.wav");
+        let bytes: Vec<u8> = (0..(1u32 << 20)).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&p, &bytes).expect("write");
+        use sha2::Digest;
+        let want = hex::encode(sha2::Sha256::digest(&bytes));
+        assert_eq!(recording_sha256(&p, &limit_mb(1)).ok(), Some(want.clone()));
+        let no_limit = callqa_audio::Limits {
+            max_file_bytes: None,
+            ..callqa_audio::Limits::default()
+        };
+        assert_eq!(recording_sha256(&p, &no_limit).ok(), Some(want));
+        let missing =
+            recording_sha256(&dir.path().join("nope.wav"), &no_limit).expect_err("a missing file");
+        assert_eq!(missing.stage_kind(), ("input", "unreadable"));
+        assert!(
+            missing.to_string().contains("nope.wav: cannot read"),
+            "{missing}"
+        );
+    }
 
     #[test]
     fn file_name_pattern_fills_metadata() {

@@ -769,17 +769,14 @@ fn process_one(
     let route = &engines.routes[route_idx];
     let resolved = worker.engines().model(route_idx);
     let t = Instant::now();
-    let sha = match callqa_models::cache::sha256_file(&input.path) {
+    // The size limit is checked before the content is hashed: an oversize file is never read.
+    let limits = route.pipeline.config.audio.limits();
+    let sha = match crate::inputs::recording_sha256(&input.path, &limits) {
         Ok(s) => s,
         Err(e) => {
-            let msg = format!("{}: cannot read: {e}", input.path.display());
-            return done(
-                None,
-                Err(Failure::new("input", "unreadable", msg)),
-                None,
-                0.0,
-                times,
-            );
+            let (stage, kind) = e.stage_kind();
+            let f = Failure::new(stage, kind, e.to_string());
+            return done(None, Err(f), None, 0.0, times);
         }
     };
     times.add("hash", t);
