@@ -28,19 +28,22 @@
 
 #![deny(missing_docs)]
 
+pub mod lock;
 pub mod rows;
 pub mod schema;
 mod store;
 pub mod summary;
 
+pub use lock::LOCK_DIR;
 pub use rows::{
     ActivityRow, AgentSummaryRow, CallRow, CallScoreRow, ErrorRow, EvaluationRow,
     PASS_RATE_COLUMNS, RowError, TableRow, UtteranceRow, rows_to_batch, to_batch,
 };
 pub use schema::{Column, Table, schema_markdown};
 pub use store::{
-    LEDGER_DIR, LEDGER_FORMAT, LedgerFile, LedgerRecord, MAX_ROW_GROUP_ROWS, ShardRows, Store,
-    read_ledger, read_parquet, read_rows, write_parquet, writer_properties,
+    Claim, ClaimOutcome, Claims, LEDGER_DIR, LEDGER_FORMAT, LedgerFile, LedgerRecord,
+    MAX_ROW_GROUP_ROWS, ShardRows, Store, read_ledger, read_parquet, read_rows, write_parquet,
+    writer_properties,
 };
 pub use summary::{Period, agent_summary, quantile, summarize, write_agent_summary};
 
@@ -87,6 +90,29 @@ pub enum StoreError {
     ShardExists {
         /// The existing ledger record.
         path: PathBuf,
+    },
+    /// Another process holds the output directory's folder lock in a conflicting way.
+    #[error(
+        "{}: {}", path.display(),
+        if *exclusive {
+            "another callqa run (a score) is writing to this output folder, and this operation needs it to itself; try again when that run has finished"
+        } else {
+            "another callqa run (an in-place rescore or a forget) is rewriting this output folder; try again when it has finished"
+        }
+    )]
+    Locked {
+        /// The output directory.
+        path: PathBuf,
+        /// True when this process wanted the folder to itself.
+        exclusive: bool,
+    },
+    /// Another live process is writing a run with the same id.
+    #[error("{}: run {run_id:?} is being written by another process; use another run id", path.display())]
+    RunBusy {
+        /// The run's lock file.
+        path: PathBuf,
+        /// The run id.
+        run_id: String,
     },
     /// A run id or partition value that cannot be a file name.
     #[error(

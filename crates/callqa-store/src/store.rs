@@ -1,7 +1,9 @@
 //! The output directory: atomic shard commits guarded by a run ledger, orphan clean-up on open,
-//! and readers that see committed part files only.
+//! and readers that see committed part files only. Several processes may write one directory at
+//! once (see [`crate::lock`] for the folder lock, run locks and per-call claims).
 
 use crate::StoreError;
+use crate::lock::{self, Held, Mode};
 use crate::rows::{
     ActivityRow, CallRow, CallScoreRow, ErrorRow, EvaluationRow, RowError, TableRow, UtteranceRow,
     to_batch,
@@ -12,9 +14,10 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Most rows in one Parquet row group.
 pub const MAX_ROW_GROUP_ROWS: usize = 128 * 1024;
@@ -102,56 +105,65 @@ impl LedgerRecord {
 
 /// A handle on an output directory.
 ///
-/// One process writes an output directory at a time: [`Store::open`] deletes part files that no
-/// ledger record lists, which includes another live writer's not-yet-committed files.
+/// [`Store::open`] holds the folder lock shared, so any number of `score` runs may write at once:
+/// each commits its own shards, and [`Store::claims`] keeps them from scoring the same call
+/// twice. [`Store::open_exclusive`] is for operations that rewrite committed rows (in-place
+/// rescoring, forgetting calls): it fails at once while any other handle is open, and opening
+/// fails at once while it is held.
 #[derive(Debug)]
 pub struct Store {
     out: PathBuf,
     done: HashSet<String>,
     committed: BTreeSet<String>,
     orphans_removed: usize,
+    /// The folder lock, shared or exclusive; released on drop.
+    _folder: Held,
+    /// The run locks this handle took (one per run id it committed), removed on drop.
+    run_locks: HashMap<String, Held>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        for (_, held) in self.run_locks.drain() {
+            held.remove();
+        }
+    }
 }
 
 impl Store {
-    /// Opens (creating it if needed) an output directory: reads every ledger record, deletes part
-    /// files of interrupted runs (present but listed in no ledger record) and leftover temporary
-    /// files.
+    /// Opens (creating it if needed) an output directory for writing alongside other runs: takes
+    /// the folder lock shared (failing at once with [`StoreError::Locked`] while an exclusive
+    /// operation holds it), reads every ledger record, and deletes the part files and temporary
+    /// files of interrupted runs (present, listed in no ledger record, and their run's lock
+    /// free); a live run's not-yet-committed files are left alone.
     pub fn open(out: impl AsRef<Path>) -> Result<Store, StoreError> {
-        let out = out.as_ref().to_path_buf();
+        Store::open_mode(out.as_ref(), Mode::Shared)
+    }
+
+    /// As [`Store::open`], with the folder to itself: fails at once with [`StoreError::Locked`]
+    /// (naming the folder) while another handle (a `score` run) has it open. For operations that
+    /// rewrite or delete committed rows.
+    pub fn open_exclusive(out: impl AsRef<Path>) -> Result<Store, StoreError> {
+        Store::open_mode(out.as_ref(), Mode::Exclusive)
+    }
+
+    fn open_mode(out: &Path, mode: Mode) -> Result<Store, StoreError> {
+        let out = out.to_path_buf();
         let ledger_dir = out.join(LEDGER_DIR);
         fs::create_dir_all(&ledger_dir).map_err(|e| StoreError::io(&ledger_dir, e))?;
+        let folder = lock::try_lock(&lock::store_lock_path(&out), mode)?.ok_or_else(|| {
+            StoreError::Locked {
+                path: out.clone(),
+                exclusive: mode == Mode::Exclusive,
+            }
+        })?;
+        let (orphans, removed) = remove_leftovers(&out)?;
+        let (live, _) = read_ledger_split(&out, &mut |_| {})?;
         let mut done = HashSet::new();
         let mut committed = BTreeSet::new();
-        let mut removed = 0usize;
-        let (live, superseded) = read_ledger_split(&out, &mut |p| {
-            remove(p);
-            removed += 1;
-        })?;
         for rec in live {
             done.extend(rec.call_keys);
             committed.extend(rec.files.into_iter().map(|f| f.path));
-        }
-        let mut orphans = 0usize;
-        for t in Table::RUN_TABLES {
-            for (path, rel) in part_files(&out, t, true)? {
-                let name = file_name(&path);
-                if name.starts_with('.') {
-                    if name.ends_with(".tmp") {
-                        remove(&path);
-                        removed += 1;
-                    }
-                    continue;
-                }
-                if !committed.contains(&rel) {
-                    remove(&path);
-                    orphans += 1;
-                }
-            }
-        }
-        // Superseded records go after their part files (removed above as orphans): a crash in
-        // between leaves records that the superseding record still hides.
-        for stem in &superseded {
-            remove(&ledger_dir.join(format!("{stem}.json")));
         }
         if orphans > 0 || removed > 0 {
             tracing::warn!(
@@ -172,7 +184,33 @@ impl Store {
             done,
             committed,
             orphans_removed: orphans,
+            _folder: folder,
+            run_locks: HashMap::new(),
         })
+    }
+
+    /// Per-call claims on this directory, for workers that score calls while other runs write
+    /// it too (see [`Claims`]).
+    pub fn claims(&self) -> Claims {
+        Claims {
+            out: self.out.clone(),
+            view: Mutex::new(LedgerView::default()),
+        }
+    }
+
+    /// Takes the lock of run `run_id` (once per handle): its files are then never taken for an
+    /// interrupted run's.
+    fn lock_run(&mut self, run_id: &str) -> Result<(), StoreError> {
+        if self.run_locks.contains_key(run_id) {
+            return Ok(());
+        }
+        let path = lock::run_lock_path(&self.out, run_id);
+        let held = lock::try_lock(&path, Mode::Exclusive)?.ok_or_else(|| StoreError::RunBusy {
+            path: path.clone(),
+            run_id: run_id.to_string(),
+        })?;
+        self.run_locks.insert(run_id.to_string(), held);
+        Ok(())
     }
 
     /// The output directory.
@@ -231,6 +269,7 @@ impl Store {
         supersedes: &[String],
     ) -> Result<LedgerRecord, StoreError> {
         check_name(run_id)?;
+        self.lock_run(run_id)?;
         let stem = format!("{run_id}-{shard}");
         let ledger_dir = self.out.join(LEDGER_DIR);
         let ledger_path = ledger_dir.join(format!("{stem}.json"));
@@ -316,6 +355,257 @@ impl Store {
             "shard committed"
         );
         Ok(record)
+    }
+}
+
+/// The run id in a part or temporary file's stem `<run_id>-<shard>`.
+fn run_of_stem(stem: &str) -> &str {
+    stem.rsplit_once('-').map_or(stem, |(run, _)| run)
+}
+
+/// The stem `<run_id>-<shard>` of a part file (`part-<stem>.parquet`), a staged part file
+/// (`.part-<stem>.parquet.tmp`) or a staged ledger record (`.<stem>.json.tmp`).
+fn stem_of_file(name: &str) -> Option<&str> {
+    if let Some(s) = name.strip_prefix(".part-") {
+        return s.strip_suffix(".parquet.tmp");
+    }
+    if let Some(s) = name.strip_prefix("part-") {
+        return s.strip_suffix(".parquet");
+    }
+    name.strip_prefix('.')?.strip_suffix(".json.tmp")
+}
+
+/// Deletes what interrupted runs left: part files no live ledger record lists, temporary files,
+/// superseded ledger records, and lock files nobody holds. A file is an interrupted run's only
+/// while its run's lock can be taken; the ledger is read again under those locks, so a run that
+/// committed and ended meanwhile keeps its files. Gives (orphan part files, temporary files and
+/// superseded records) removed.
+fn remove_leftovers(out: &Path) -> Result<(usize, usize), StoreError> {
+    let ledger_dir = out.join(LEDGER_DIR);
+    let (live, superseded) = read_ledger_split(out, &mut |_| {})?;
+    let committed: BTreeSet<String> = live
+        .iter()
+        .flat_map(|r| r.files.iter().map(|f| f.path.clone()))
+        .collect();
+    // (path, relative path or None for temporaries, run id)
+    let mut candidates: Vec<(PathBuf, Option<String>, String)> = Vec::new();
+    for t in Table::RUN_TABLES {
+        for (path, rel) in part_files(out, t, true)? {
+            let name = file_name(&path);
+            let Some(stem) = stem_of_file(&name) else {
+                continue;
+            };
+            let run = run_of_stem(stem).to_string();
+            if name.starts_with('.') {
+                candidates.push((path, None, run));
+            } else if !committed.contains(&rel) {
+                candidates.push((path, Some(rel), run));
+            }
+        }
+    }
+    if let Ok(entries) = fs::read_dir(&ledger_dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = stem_of_file(&name).filter(|_| name.ends_with(".json.tmp")) {
+                let run = run_of_stem(stem).to_string();
+                candidates.push((e.path(), None, run));
+            }
+        }
+    }
+    let mut dead: HashMap<String, Option<Held>> = HashMap::new();
+    let runs = candidates
+        .iter()
+        .map(|(_, _, r)| r.clone())
+        .chain(superseded.iter().map(|s| run_of_stem(s).to_string()));
+    for run in runs {
+        if dead.contains_key(&run) || check_name(&run).is_err() {
+            continue;
+        }
+        let held = lock::try_lock(&lock::run_lock_path(out, &run), Mode::Exclusive)?;
+        dead.insert(run, held);
+    }
+    let is_dead = |run: &str| dead.get(run).is_some_and(Option::is_some);
+    let (mut orphans, mut removed) = (0usize, 0usize);
+    if dead.values().any(Option::is_some) {
+        // Under the dead runs' locks: what is committed now stays.
+        let (live, superseded) = read_ledger_split(out, &mut |_| {})?;
+        let committed: BTreeSet<String> = live
+            .iter()
+            .flat_map(|r| r.files.iter().map(|f| f.path.clone()))
+            .collect();
+        for (path, rel, run) in &candidates {
+            if !is_dead(run) {
+                continue;
+            }
+            match rel {
+                None => {
+                    remove(path);
+                    removed += 1;
+                }
+                Some(rel) if !committed.contains(rel) => {
+                    remove(path);
+                    orphans += 1;
+                }
+                Some(_) => {}
+            }
+        }
+        // Superseded records go after their part files (removed above as orphans): a crash in
+        // between leaves records that the superseding record still hides.
+        for stem in &superseded {
+            if is_dead(run_of_stem(stem)) {
+                remove(&ledger_dir.join(format!("{stem}.json")));
+                removed += 1;
+            }
+        }
+    }
+    for held in dead.into_values().flatten() {
+        held.remove();
+    }
+    // Lock files of ended runs and released claims that nobody holds.
+    for sub in ["runs", "claims"] {
+        let dir = out.join(lock::LOCK_DIR).join(sub);
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if let Ok(Some(held)) = lock::try_lock(&e.path(), Mode::Exclusive) {
+                held.remove();
+            }
+        }
+    }
+    Ok((orphans, removed))
+}
+
+/// What [`Claims::try_claim`] found.
+#[derive(Debug)]
+pub enum ClaimOutcome {
+    /// The call is this process's to score; keep the claim until its shard is committed.
+    Claimed(Claim),
+    /// Another live run holds the claim: it is scoring the call now.
+    InFlight,
+    /// A ledger record lists the call (another run committed it since this one started).
+    Done,
+}
+
+/// A held claim on one call. Dropping it frees the call for other runs;
+/// [`Claim::release`] also removes its file (do that once the call's shard is committed).
+#[derive(Debug)]
+pub struct Claim {
+    held: Held,
+    key: String,
+}
+
+impl Claim {
+    /// The call key claimed.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Frees the call and removes its claim file.
+    pub fn release(self) {
+        self.held.remove();
+    }
+}
+
+/// The call keys that committed ledger records list, read incrementally.
+#[derive(Debug, Default)]
+struct LedgerView {
+    stems: HashSet<String>,
+    done: HashSet<String>,
+}
+
+/// Per-call claims on an output directory (`_locks/claims/<call_key>.lock`, an exclusive flock
+/// while the call is in flight), so that runs writing the same directory at once score each call
+/// once. Shared by a run's workers (`&self`).
+///
+/// ```
+/// use callqa_store::{ClaimOutcome, Store};
+/// # fn main() -> Result<(), callqa_store::StoreError> {
+/// let out = tempfile::tempdir().map_err(|e| callqa_store::StoreError::io("tmp", e))?;
+/// let mut store = Store::open(out.path())?;
+/// let claims = store.claims();
+/// let ClaimOutcome::Claimed(claim) = claims.try_claim("key-c1")? else { unreachable!() };
+/// // A second run (here a second handle) finds the call in flight...
+/// let other = Store::open(out.path())?.claims();
+/// assert!(matches!(other.try_claim("key-c1")?, ClaimOutcome::InFlight));
+/// // ...and, once the first commits it and lets go, done.
+/// store.commit_shard("run1", 0, &Default::default(), &["key-c1".to_string()])?;
+/// claim.release();
+/// assert!(matches!(other.try_claim("key-c1")?, ClaimOutcome::Done));
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Claims {
+    out: PathBuf,
+    view: Mutex<LedgerView>,
+}
+
+impl Claims {
+    /// Claims a call without waiting. After taking the claim the ledger is read again (the
+    /// records written since the last look), so a call another run committed meanwhile comes
+    /// back [`ClaimOutcome::Done`].
+    pub fn try_claim(&self, call_key: &str) -> Result<ClaimOutcome, StoreError> {
+        check_name(call_key)?;
+        let path = lock::claim_path(&self.out, call_key);
+        let Some(held) = lock::try_lock(&path, Mode::Exclusive)? else {
+            return Ok(ClaimOutcome::InFlight);
+        };
+        if self.is_committed(call_key)? {
+            held.remove();
+            return Ok(ClaimOutcome::Done);
+        }
+        Ok(ClaimOutcome::Claimed(Claim {
+            held,
+            key: call_key.to_string(),
+        }))
+    }
+
+    /// True when a live ledger record lists the call key (records are read as they appear).
+    pub fn is_committed(&self, call_key: &str) -> Result<bool, StoreError> {
+        let mut view = self.view.lock().unwrap_or_else(|p| p.into_inner());
+        let dir = self.out.join(LEDGER_DIR);
+        let mut fresh = Vec::new();
+        for e in fs::read_dir(&dir).map_err(|e| StoreError::io(&dir, e))? {
+            let name = e
+                .map_err(|e| StoreError::io(&dir, e))?
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            if let Some(stem) = name
+                .strip_suffix(".json")
+                .filter(|_| !name.starts_with('.'))
+                && !view.stems.contains(stem)
+            {
+                fresh.push(stem.to_string());
+            }
+        }
+        let mut rebuild = false;
+        for stem in fresh {
+            let path = dir.join(format!("{stem}.json"));
+            let rec = match fs::read(&path) {
+                Ok(bytes) => serde_json::from_slice::<LedgerRecord>(&bytes).map_err(|e| {
+                    StoreError::Invalid {
+                        path: path.clone(),
+                        message: format!("not a ledger record: {e}"),
+                    }
+                })?,
+                // Superseded and removed since the listing.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(StoreError::io(&path, e)),
+            };
+            rebuild |= !rec.supersedes.is_empty();
+            view.done.extend(rec.call_keys);
+            view.stems.insert(stem);
+        }
+        if rebuild {
+            // A record replaced others: their keys no longer count.
+            let (live, _) = read_ledger_split(&self.out, &mut |_| {})?;
+            view.done = live
+                .iter()
+                .flat_map(|r| r.call_keys.iter().cloned())
+                .collect();
+        }
+        Ok(view.done.contains(call_key))
     }
 }
 

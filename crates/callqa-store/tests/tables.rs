@@ -328,12 +328,18 @@ fn part_files_are_partitioned_by_call_date() {
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].call_id, "c1");
     // the ledger lists exactly the files on disk
+    // (besides the lock files the open handle holds: the folder's and its run's)
     let ledger = read_ledger(out.path()).expect("ledger");
     assert_eq!(ledger.len(), 1);
     let mut listed: Vec<String> = ledger[0].files.iter().map(|f| f.path.clone()).collect();
     listed.push("_ledger/r1-7.json".into());
+    listed.extend(["_locks/runs/r1.lock".into(), "_locks/store.lock".into()]);
     listed.sort();
     assert_eq!(listed, rel);
+    // Closing the handle removes its run's lock file; the folder's stays.
+    drop(store);
+    assert!(!out.path().join("_locks/runs/r1.lock").exists());
+    assert!(out.path().join("_locks/store.lock").exists());
 }
 
 #[test]
@@ -783,7 +789,12 @@ fn a_superseding_record_replaces_the_rows_of_the_records_it_names() {
             .is_empty()
     );
     assert!(store.is_done("new-c1") && !store.is_done("key-c1"));
-    // The next open deletes the replaced records and their part files.
+    // While the writer of r1 is open its files stay; once it is closed, the next open deletes
+    // the replaced records and their part files.
+    let meanwhile = Store::open(out.path()).expect("open beside");
+    assert_eq!(meanwhile.orphans_removed(), 0);
+    assert!(out.path().join("_ledger/r1-0.json").exists());
+    drop((store, meanwhile));
     let reopened = Store::open(out.path()).expect("reopen");
     assert_eq!(
         reopened.orphans_removed(),
