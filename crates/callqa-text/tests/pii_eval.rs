@@ -1,6 +1,14 @@
-//! The PII evaluation set (`eval/pii_eval.jsonl`, built by `eval/build_pii_eval.py` from real
-//! call-centre and dialogue corpora, the SYNTHETIC fixture scripts and written cases): precision
-//! and recall per entity type, printed as the table the README shows, with the floors asserted.
+//! The PII evaluation sets: precision and recall per entity type, printed as the tables the
+//! README shows.
+//!
+//! - `eval/pii_eval.jsonl` (built by `eval/build_pii_eval.py` from real call-centre and dialogue
+//!   corpora, the SYNTHETIC fixture scripts and written cases): the floors are asserted. The
+//!   rules were fixed while looking at it, so it is no longer held out.
+//! - `eval/pii_heldout.jsonl` (built by `eval/build_pii_heldout.py`, labelled before the
+//!   redactor was run on it): its figures are printed, not asserted, so that they are reported
+//!   rather than tuned to; the test asserts that the file is sound (unique ids, spans in range
+//!   and equal to their labelled text, a source and licence per line, the minimum span count per
+//!   type).
 //!
 //! A predicted span counts when it overlaps a labelled span of the same type; "masked" counts a
 //! labelled span as hidden when any predicted span (of any type) overlaps it.
@@ -15,11 +23,15 @@ struct Gold {
     kind: PiiKind,
     start_char: usize,
     end_char: usize,
+    /// The labelled substring.
+    text: String,
 }
 
 #[derive(Deserialize)]
 struct Item {
     id: String,
+    source: String,
+    licence: String,
     split: String,
     speaker: String,
     question: Option<String>,
@@ -36,23 +48,39 @@ struct Count {
     correct: usize,
 }
 
-fn items() -> Vec<Item> {
-    let text = include_str!("../eval/pii_eval.jsonl");
+fn parse(name: &str, text: &str) -> Vec<Item> {
     text.lines()
         .enumerate()
         .map(|(i, l)| {
-            serde_json::from_str(l)
-                .unwrap_or_else(|e| panic!("eval/pii_eval.jsonl line {}: {e}", i + 1))
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("{name} line {}: {e}", i + 1))
         })
         .collect()
+}
+
+fn items() -> Vec<Item> {
+    parse(
+        "eval/pii_eval.jsonl",
+        include_str!("../eval/pii_eval.jsonl"),
+    )
+}
+
+fn heldout() -> Vec<Item> {
+    parse(
+        "eval/pii_heldout.jsonl",
+        include_str!("../eval/pii_heldout.jsonl"),
+    )
 }
 
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
-/// Per split ("dev", "test", "all"), per kind.
-fn evaluate(items: &[Item], verbose: bool) -> BTreeMap<String, BTreeMap<PiiKind, Count>> {
+/// Per group (`group` of each item, and "all"), per kind.
+fn evaluate(
+    items: &[Item],
+    group: impl Fn(&Item) -> &str,
+    verbose: bool,
+) -> BTreeMap<String, BTreeMap<PiiKind, Count>> {
     let mut out: BTreeMap<String, BTreeMap<PiiKind, Count>> = BTreeMap::new();
     for it in items {
         let ctx = Context {
@@ -60,7 +88,7 @@ fn evaluate(items: &[Item], verbose: bool) -> BTreeMap<String, BTreeMap<PiiKind,
             question: it.question.as_deref(),
         };
         let pred = find_pii_in(&it.text, &ctx);
-        for split in [it.split.as_str(), "all"] {
+        for split in [group(it), "all"] {
             let table = out.entry(split.to_string()).or_default();
             for g in &it.pii {
                 let c = table.entry(g.kind).or_default();
@@ -117,15 +145,16 @@ fn fmt(v: Option<f64>) -> String {
     v.map_or("–".to_string(), |v| format!("{v:.2}"))
 }
 
-#[test]
-fn pii_evaluation_set_meets_the_floors() {
-    let items = items();
-    assert!(items.len() > 500, "the evaluation set is incomplete");
-    let res = evaluate(&items, true);
-    for (split, table) in &res {
+/// Print one table per split (and "all"), as the README shows them.
+fn print_tables(
+    items: &[Item],
+    group: impl Fn(&Item) -> &str,
+    res: &BTreeMap<String, BTreeMap<PiiKind, Count>>,
+) {
+    for (split, table) in res {
         let n = items
             .iter()
-            .filter(|i| split == "all" || &i.split == split)
+            .filter(|i| split == "all" || group(i) == split)
             .count();
         println!("\nsplit {split} ({n} utterances)");
         println!("| type | labelled | recall | masked (any tag) | predicted | precision |");
@@ -156,6 +185,14 @@ fn pii_evaluation_set_meets_the_floors() {
             fmt(ratio(total.correct, total.pred))
         );
     }
+}
+
+#[test]
+fn pii_evaluation_set_meets_the_floors() {
+    let items = items();
+    assert!(items.len() > 500, "the evaluation set is incomplete");
+    let res = evaluate(&items, |it| it.split.as_str(), true);
+    print_tables(&items, |it| it.split.as_str(), &res);
     // The goals, on all items: recall >= 0.95 for phone/ID/card/account, >= 0.85 for
     // names and addresses; precision >= 0.90 for every type.
     let all = &res["all"];
@@ -184,4 +221,78 @@ fn pii_evaluation_set_meets_the_floors() {
         }
     }
     assert!(missed.is_empty(), "goals missed: {}", missed.join("; "));
+}
+
+fn written_or_corpus(it: &Item) -> &str {
+    if it.source == "written" {
+        "written"
+    } else {
+        "corpus"
+    }
+}
+
+/// The least number of labelled spans per type in the held-out set.
+const HELDOUT_MIN_SPANS: [(PiiKind, usize); 8] = [
+    (PiiKind::Id, 30),
+    (PiiKind::Card, 30),
+    (PiiKind::Phone, 30),
+    (PiiKind::Account, 30),
+    (PiiKind::Address, 30),
+    (PiiKind::Name, 30),
+    (PiiKind::Email, 15),
+    (PiiKind::Dob, 15),
+];
+
+#[test]
+fn pii_heldout_set_is_sound_and_its_figures_are_printed() {
+    let items = heldout();
+    assert!(items.len() >= 400, "the held-out set is incomplete");
+    let mut ids = std::collections::HashSet::new();
+    let mut spans: BTreeMap<PiiKind, usize> = BTreeMap::new();
+    for it in &items {
+        assert!(ids.insert(it.id.as_str()), "{}: id used twice", it.id);
+        assert_eq!(it.split, "heldout", "{}", it.id);
+        assert!(
+            !it.source.is_empty() && !it.licence.is_empty(),
+            "{}: no source or licence",
+            it.id
+        );
+        assert!(
+            matches!(it.speaker.as_str(), "agent" | "customer"),
+            "{}: speaker {}",
+            it.id,
+            it.speaker
+        );
+        let n = it.text.chars().count();
+        for g in &it.pii {
+            assert!(
+                g.start_char < g.end_char && g.end_char <= n,
+                "{}: span {}..{} outside 0..{n}",
+                it.id,
+                g.start_char,
+                g.end_char
+            );
+            let got: String = it
+                .text
+                .chars()
+                .skip(g.start_char)
+                .take(g.end_char - g.start_char)
+                .collect();
+            assert_eq!(
+                got, g.text,
+                "{}: the span does not hold its labelled text",
+                it.id
+            );
+            *spans.entry(g.kind).or_default() += 1;
+        }
+    }
+    for (k, min) in HELDOUT_MIN_SPANS {
+        let n = spans.get(&k).copied().unwrap_or(0);
+        assert!(n >= min, "{k}: {n} labelled spans, fewer than {min}");
+    }
+    // Scored and printed, not asserted: these are the figures the README reports.
+    // Written cases apart from corpus lines.
+    let group = written_or_corpus;
+    let res = evaluate(&items, group, true);
+    print_tables(&items, group, &res);
 }
