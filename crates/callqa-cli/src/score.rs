@@ -35,6 +35,11 @@ pub struct Args {
     /// Calls per committed shard (a killed run loses at most one shard's work).
     #[arg(long, default_value_t = 8)]
     pub shard_calls: usize,
+    /// Score only shard I of N (0-based) of the inputs, by a stable hash of `call_id`: N
+    /// processes given the same inputs (same manifest) each take a disjoint part, together all.
+    /// Any number of runs may write one --out at once; each call is scored once.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<callqa_pipeline::shard::Shard>,
     #[command(flatten)]
     pub run: RunFlags,
 }
@@ -44,7 +49,9 @@ pub struct RescoreArgs {
     /// Output directory of an earlier `callqa score` run (its stored transcripts are reused).
     #[arg(long)]
     pub from: PathBuf,
-    /// Pipeline config(s) with the new form and classifiers (repeatable, routed as in `score`).
+    /// Pipeline config(s) with the new form and classifiers. Repeatable: each stored call goes to
+    /// the pipeline of its stored pipeline name, else the first whose direction and language
+    /// match; calls no given pipeline matches are left untouched (counted as `untouched`).
     #[arg(long, required = true)]
     pub pipeline: Vec<PathBuf>,
     /// Where to write the new tables [default: replace the scores in --from, atomically].
@@ -162,6 +169,18 @@ fn render(verb: &str, s: &RunSummary) -> String {
         s.skipped,
         s.failed
     );
+    if s.claimed_elsewhere > 0 {
+        out.push_str(&format!(
+            "  in flight   {} skipped: another run writing this folder had them claimed\n",
+            s.claimed_elsewhere
+        ));
+    }
+    if s.untouched > 0 {
+        out.push_str(&format!(
+            "  untouched   {} (no given pipeline matches their stored pipeline, direction and language)\n",
+            s.untouched
+        ));
+    }
     match s.mean_score {
         Some(m) => out.push_str(&format!(
             "  mean score  {m:.1} / 100 ({} auto-failed)\n",
@@ -232,6 +251,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         jobs: args.jobs,
         shard_calls: args.shard_calls,
         run_id: args.run.run_id.clone(),
+        shard: args.shard,
         ..RunOptions::new(&args.out)
     };
     let reporter = Reporter::new(args.run.no_progress);

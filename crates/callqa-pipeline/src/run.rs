@@ -15,8 +15,8 @@ use callqa_classify::{ClassifierPaths, Classifiers, LoadOptions, UtteranceScores
 use callqa_core::{Speaker, SpeechSpan, Transcript, Utterance};
 use callqa_score::{LabelScore, Scorecard, StepHit, UtteranceJudgement, evaluate};
 use callqa_store::{
-    ActivityRow, CallRow, CallScoreRow, ErrorRow, EvaluationRow, ShardRows, Store, StoreError,
-    UtteranceRow, read_rows,
+    ActivityRow, CallRow, CallScoreRow, Claim, ClaimOutcome, Claims, ErrorRow, EvaluationRow,
+    ShardRows, Store, StoreError, UtteranceRow, read_rows,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -58,6 +58,8 @@ pub struct RunOptions {
     pub shard_calls: usize,
     /// Run id (letters, digits, `.`, `_`, `-`); default: the UTC start time plus the process id.
     pub run_id: Option<String>,
+    /// Score only the calls of this shard (stable hash of `call_id`, see [`crate::shard`]).
+    pub shard: Option<crate::shard::Shard>,
 }
 
 impl RunOptions {
@@ -68,6 +70,7 @@ impl RunOptions {
             jobs: None,
             shard_calls: 8,
             run_id: None,
+            shard: None,
         }
     }
 }
@@ -153,6 +156,14 @@ pub struct RunSummary {
     pub shards: u32,
     /// Failures per stage.
     pub failed_by_stage: BTreeMap<String, usize>,
+    /// Of the skipped calls, those another run writing the same output directory had in flight
+    /// (claimed): that run commits them.
+    pub claimed_elsewhere: usize,
+    /// The shard scored (`i/N`), when the run took one; `calls` counts that shard's calls only.
+    pub shard: Option<String>,
+    /// Rescoring: stored calls that no given pipeline matches (by stored pipeline name, else
+    /// direction and language), left as they are.
+    pub untouched: usize,
 }
 
 impl RunSummary {
@@ -301,6 +312,24 @@ impl Engines {
                 && language.is_none_or(|l| p.language == l || p.language == "auto")
         };
         Ok(self.routes.iter().position(fits).unwrap_or(0))
+    }
+
+    /// The route of a stored call (rescoring): the given pipeline of the call's stored pipeline
+    /// name, else the first whose direction and language match the call's (a call without a
+    /// stored direction matches any; a pipeline of language `auto` any language). `None`: no
+    /// given pipeline matches, and the call is left as it is.
+    pub(crate) fn route_stored(&self, call: &CallRow) -> Option<usize> {
+        let by_name = self
+            .routes
+            .iter()
+            .position(|r| r.pipeline.config.pipeline.name == call.pipeline);
+        by_name.or_else(|| {
+            self.routes.iter().position(|r| {
+                let p = &r.pipeline.config.pipeline;
+                call.direction.as_deref().is_none_or(|d| p.direction == d)
+                    && (p.language == call.language || p.language == "auto")
+            })
+        })
     }
 
     fn pipeline_names(&self) -> Vec<String> {
@@ -694,6 +723,10 @@ struct Processed {
     skipped: Option<String>,
     audio_s: f64,
     times: StageTimes,
+    /// The call's claim, held until its shard is committed.
+    claim: Option<Claim>,
+    /// Skipped because another run has it in flight.
+    claimed_elsewhere: bool,
 }
 
 fn metadata_row(
@@ -746,6 +779,8 @@ struct Shared<'a> {
     out: &'a Path,
     done: &'a HashSet<String>,
     claimed: &'a Mutex<HashMap<String, String>>,
+    /// Claims on the output directory, shared with other runs writing it.
+    claims: &'a Claims,
     run_id: &'a str,
 }
 
@@ -764,6 +799,8 @@ fn process_one(
         skipped,
         audio_s,
         times,
+        claim: None,
+        claimed_elsewhere: false,
     };
     let engines = shared.engines;
     let route = &engines.routes[route_idx];
@@ -798,12 +835,35 @@ fn process_one(
         }
         claimed.insert(key.clone(), input.call_id.clone());
     }
+    // Another run writing the same directory may have the call in flight, or have committed it
+    // since this run started.
+    let claim = match shared.claims.try_claim(&key) {
+        Ok(ClaimOutcome::Claimed(c)) => c,
+        Ok(ClaimOutcome::InFlight) => {
+            let why = "claimed by another run (in flight there)".to_string();
+            let mut p = done(Some(key), Ok(None), Some(why), 0.0, times);
+            p.claimed_elsewhere = true;
+            return p;
+        }
+        Ok(ClaimOutcome::Done) => {
+            let why = "already scored (committed by another run since this one started)".to_string();
+            return done(Some(key), Ok(None), Some(why), 0.0, times);
+        }
+        Err(e) => {
+            let f = Failure::new("write", "claim", e.to_string());
+            return done(Some(key), Err(f), None, 0.0, times);
+        }
+    };
+    let with_claim = |mut p: Processed| {
+        p.claim = Some(claim);
+        p
+    };
     // Audio -> transcript: the same path `callqa transcribe` takes.
     let heard = match worker.transcribe_file(route_idx, &input.path) {
         Ok(h) => h,
         Err(e) => {
             let f = Failure::new(e.stage(), e.kind(), e.to_string());
-            return done(Some(key), Err(f), None, 0.0, times);
+            return with_claim(done(Some(key), Err(f), None, 0.0, times));
         }
     };
     let timing = heard.timing;
@@ -857,7 +917,7 @@ fn process_one(
         asr_s = timing.asr_s,
         "call processed"
     );
-    done(Some(key), rows.map(Some), None, audio_s, times)
+    with_claim(done(Some(key), rows.map(Some), None, audio_s, times))
 }
 
 fn error_row(run_id: &str, input_path: &str, call_id: Option<&str>, f: &Failure) -> ErrorRow {
@@ -881,6 +941,8 @@ struct ShardWriter<'a> {
     keys: Vec<String>,
     calls_in_shard: usize,
     write_s: f64,
+    /// Claims of the calls in the shard, released once it is committed.
+    claims: Vec<Claim>,
 }
 
 impl ShardWriter<'_> {
@@ -898,6 +960,9 @@ impl ShardWriter<'_> {
         self.rows = ShardRows::default();
         self.keys.clear();
         self.calls_in_shard = 0;
+        for c in self.claims.drain(..) {
+            c.release();
+        }
         Ok(())
     }
 }
@@ -920,6 +985,25 @@ pub fn score(
     };
     let started = Instant::now();
     let run_id = opts.run_id.clone().unwrap_or_else(new_run_id);
+    // A shard takes its calls, and the input errors whose path hashes to it (each recorded once
+    // over the N shards).
+    let (shard_calls_in, shard_errors);
+    let (calls, input_errors) = match opts.shard {
+        Some(s) => {
+            shard_calls_in = calls
+                .iter()
+                .filter(|c| s.contains(&c.call_id))
+                .cloned()
+                .collect::<Vec<_>>();
+            shard_errors = input_errors
+                .iter()
+                .filter(|e| s.contains(&e.path))
+                .cloned()
+                .collect::<Vec<_>>();
+            (&shard_calls_in[..], &shard_errors[..])
+        }
+        None => (calls, input_errors),
+    };
     let mut store = Store::open(&opts.out)?;
     let done: HashSet<String> = {
         let recs = callqa_store::read_ledger(&opts.out)?;
@@ -929,6 +1013,7 @@ pub fn score(
         run_id: run_id.clone(),
         out: opts.out.clone(),
         calls: calls.len() + input_errors.len(),
+        shard: opts.shard.map(|s| s.to_string()),
         ..RunSummary::default()
     };
     let mut writer = ShardWriter {
@@ -939,6 +1024,7 @@ pub fn score(
         keys: Vec::new(),
         calls_in_shard: 0,
         write_s: 0.0,
+        claims: Vec::new(),
     };
     progress.started(summary.calls);
     for e in input_errors {
@@ -980,11 +1066,13 @@ pub fn score(
     let jobs = worker_count(opts.jobs, speech.max_asr_threads(), routed.len());
     let shard_calls = opts.shard_calls.max(1);
     let claimed = Mutex::new(HashMap::new());
+    let claims = writer.store.claims();
     let shared = Shared {
         engines,
         out: &opts.out,
         done: &done,
         claimed: &claimed,
+        claims: &claims,
         run_id: &run_id,
     };
     let result = run_pool(
@@ -1001,6 +1089,7 @@ pub fn score(
                 *summary.stage_s.entry(stage.to_string()).or_default() += s;
             }
             summary.audio_s += p.audio_s;
+            writer.claims.extend(p.claim);
             let status = match p.outcome {
                 Ok(Some(rows)) => {
                     let status = summary.record_scored(&rows.score);
@@ -1011,6 +1100,7 @@ pub fn score(
                 }
                 Ok(None) => {
                     summary.skipped += 1;
+                    summary.claimed_elsewhere += usize::from(p.claimed_elsewhere);
                     CallStatus::Skipped {
                         reason: p.skipped.unwrap_or_default(),
                     }
@@ -1124,7 +1214,9 @@ fn stored_transcripts(from: &Path) -> Result<Vec<StoredCall>, RunError> {
 /// Re-apply the pipelines' forms and classifiers to the transcripts stored under `from`, without
 /// ASR. The new rows go to `opts.out`; when that is `from` itself, one shard replaces every
 /// stored record atomically (readers see the old scores or the new, never both). Calls route to
-/// pipelines by stored pipeline name, else direction and language (as in [`score`]).
+/// pipelines by stored pipeline name, else direction and language (as in [`score`]); a call no
+/// given pipeline matches is left as it is (kept in place; not written to another `opts.out`)
+/// and counted in [`RunSummary::untouched`].
 pub fn rescore(
     engines: &Engines,
     from: &Path,
@@ -1141,13 +1233,15 @@ pub fn rescore(
     }
     let run_id = opts.run_id.clone().unwrap_or_else(new_run_id);
     let in_place = same_dir(from, &opts.out);
+    // Rewriting a store must not race a `score` writing it: take the folder to itself first
+    // (fails at once, naming the folder, while a run holds it).
+    let mut store = Store::open_exclusive(&opts.out)?;
     let stored = stored_transcripts(from)?;
     let old_errors: Vec<ErrorRow> = if in_place {
         read_rows(from)?
     } else {
         Vec::new()
     };
-    let mut store = Store::open(&opts.out)?;
     let supersedes = if in_place {
         store.committed_records()?
     } else {
@@ -1167,23 +1261,28 @@ pub fn rescore(
     let mut keys = Vec::new();
     let mut times = StageTimes::default();
     let now = Utc::now();
+    // Stored calls no given pipeline matches: left as they are (in place, their rows and keys
+    // are carried into the replacing record unchanged).
+    let mut untouched: Vec<(String, String)> = Vec::new();
     for (call, transcript, stored_pii) in stored {
-        let mut extra = BTreeMap::new();
-        extra.insert("pipeline".to_string(), call.pipeline.clone());
-        let route_idx = if engines
-            .routes
-            .iter()
-            .any(|r| r.pipeline.config.pipeline.name == call.pipeline)
-        {
-            engines
-                .route_for(call.direction.as_deref(), &extra)
-                .unwrap_or(0)
-        } else {
-            let mut lang = BTreeMap::new();
-            lang.insert("language".to_string(), call.language.clone());
-            engines
-                .route_for(call.direction.as_deref(), &lang)
-                .unwrap_or(0)
+        let Some(route_idx) = engines.route_stored(&call) else {
+            summary.untouched += 1;
+            let status = CallStatus::Skipped {
+                reason: format!(
+                    "untouched: no given pipeline matches its stored pipeline {:?} ({}, {})",
+                    call.pipeline,
+                    call.direction.as_deref().unwrap_or("no direction"),
+                    call.language
+                ),
+            };
+            progress.call_finished(&CallEvent {
+                call_id: &call.call_id,
+                path: Path::new(&call.source_uri),
+                status: &status,
+                audio_s: 0.0,
+            });
+            untouched.push((call.call_id, call.call_key));
+            continue;
         };
         let route = &engines.routes[route_idx];
         let key = call_key(
@@ -1242,7 +1341,15 @@ pub fn rescore(
         )));
     }
     let t = Instant::now();
-    if !rows.is_empty() || !supersedes.is_empty() {
+    if in_place && !untouched.is_empty() {
+        let ids: HashSet<&str> = untouched.iter().map(|(id, _)| id.as_str()).collect();
+        carry_rows(from, &ids, &mut rows)?;
+        keys.extend(untouched.into_iter().map(|(_, key)| key));
+    }
+    // In place with nothing rescored, the store stays as it is.
+    let nothing_rescored = summary.scored == 0 && summary.failed == 0;
+    let keep_as_is = rows.is_empty() && supersedes.is_empty() || in_place && nothing_rescored;
+    if !keep_as_is {
         store.commit_shard_superseding(&run_id, 0, &rows, &keys, &supersedes)?;
         summary.shards = 1;
     }
@@ -1252,6 +1359,38 @@ pub fn rescore(
     }
     summary.wall_s = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Adds the stored rows of the calls `ids` (every table but `errors`, which is carried whole)
+/// to `rows` as they are.
+fn carry_rows(from: &Path, ids: &HashSet<&str>, rows: &mut ShardRows) -> Result<(), StoreError> {
+    let keep = |id: &String| ids.contains(id.as_str());
+    rows.calls.extend(
+        read_rows::<CallRow>(from)?
+            .into_iter()
+            .filter(|r| keep(&r.call_id)),
+    );
+    rows.utterances.extend(
+        read_rows::<UtteranceRow>(from)?
+            .into_iter()
+            .filter(|r| keep(&r.call_id)),
+    );
+    rows.activity.extend(
+        read_rows::<ActivityRow>(from)?
+            .into_iter()
+            .filter(|r| keep(&r.call_id)),
+    );
+    rows.evaluations.extend(
+        read_rows::<EvaluationRow>(from)?
+            .into_iter()
+            .filter(|r| keep(&r.call_id)),
+    );
+    rows.call_scores.extend(
+        read_rows::<CallScoreRow>(from)?
+            .into_iter()
+            .filter(|r| keep(&r.call_id)),
+    );
+    Ok(())
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {
