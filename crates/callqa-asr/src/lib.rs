@@ -290,6 +290,8 @@ pub struct Transcriber {
     path: PathBuf,
     multilingual: bool,
     eot: i32,
+    /// The initial prompt as Whisper is given it ([`whisper_prompt`]).
+    prompt: Option<String>,
 }
 
 impl Transcriber {
@@ -307,8 +309,10 @@ impl Transcriber {
             path: model.path.clone(),
             message: e.to_string(),
         })?;
+        let prompt = config.initial_prompt.as_deref().map(whisper_prompt);
         Ok(Transcriber {
             state,
+            prompt,
             config,
             path: model.path.clone(),
             multilingual: model.is_multilingual(),
@@ -505,7 +509,7 @@ impl Transcriber {
         if !self.config.temperature_fallback {
             params.set_temperature_inc(0.0);
         }
-        if let Some(prompt) = self.config.initial_prompt.as_deref().filter(|_| use_prompt) {
+        if let Some(prompt) = self.prompt.as_deref().filter(|_| use_prompt) {
             params.set_initial_prompt(prompt);
         }
         // Whisper wants at least 1 s of input; pad short windows with silence.
@@ -517,10 +521,24 @@ impl Transcriber {
             padded = p;
             audio = &padded;
         }
+        let audio_ctx = if self.config.reduce_audio_ctx {
+            audio_ctx_for(audio.len())
+        } else {
+            1500
+        };
         if self.config.reduce_audio_ctx {
-            params.set_audio_ctx(audio_ctx_for(audio.len()));
+            params.set_audio_ctx(audio_ctx);
         }
+        let started = std::time::Instant::now();
         self.state.full(params, audio).map_err(|e| self.err(e))?;
+        tracing::debug!(
+            channel = channel_idx,
+            audio_ms = audio.len() * 1000 / SR,
+            audio_ctx,
+            prompt = use_prompt,
+            secs = started.elapsed().as_secs_f64(),
+            "whisper run"
+        );
         let zh = language == "zh";
         let cs = |t: i64| (t.max(0) as usize) * SR / 100; // centiseconds → window samples
         let mut window_words: Vec<(words::WindowWord, f32, usize)> = Vec::new();
@@ -1089,6 +1107,33 @@ pub fn mix(channels: &[Vec<f32>]) -> Vec<f32> {
     }
 }
 
+/// The initial prompt with CJK punctuation written as ASCII (`，` `、` → `, `, `。` → `. `, other
+/// full-width ASCII forms `！`..`～` and the ideographic space by their ASCII twins). Whisper base imitates full-width punctuation from the prompt but
+/// cannot spell it: it wrote broken UTF-8 and wrong characters where the punctuation goes
+/// (`Ｇ`, `１`), every such window was decoded a second time without the prompt, and on four
+/// SYNTHETIC Mandarin fixture calls the ASCII prompt took 33 % less CPU with a lower CER (23.4 %
+/// against 26.8 %; no prompt: 27.7 %).
+pub fn whisper_prompt(prompt: &str) -> String {
+    let mut out = String::with_capacity(prompt.len());
+    for c in prompt.chars() {
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        };
+        match c {
+            '。' | '｡' => out.push_str(". "),
+            '、' | '､' => out.push_str(", "),
+            ',' | ';' | ':' | '?' | '!' => {
+                out.push(c);
+                out.push(' ');
+            }
+            _ => out.push(c),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The encoder audio context for a window of `samples` 16 kHz samples: 1500 frames per 30 s,
 /// scaled, plus 64 frames of margin, rounded up to a multiple of 64 and capped at 1500.
 pub fn audio_ctx_for(samples: usize) -> i32 {
@@ -1099,6 +1144,19 @@ pub fn audio_ctx_for(samples: usize) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prompt_punctuation_is_ascii() {
+        assert_eq!(
+            whisper_prompt("客服热线，工号、身份证后四位；话费：多少？退款！水费。"),
+            "客服热线, 工号, 身份证后四位; 话费: 多少? 退款! 水费."
+        );
+        assert_eq!(
+            whisper_prompt("Account number, billing,refund."),
+            "Account number, billing, refund."
+        );
+        assert!(whisper_prompt("工号２００１").contains("2001"));
+    }
 
     #[test]
     fn audio_ctx_scales_with_window_length() {
