@@ -17,7 +17,9 @@ fn patterns() -> &'static [Regex; 3] {
         let admin = format!(
             "{name}{{1,8}}?(?:特别行政区|自治区|自治州|省|市|区|县|镇|乡|街道|村|大道|大街|路|街|巷|弄|胡同|条|小区|花园|家园|公寓|大厦|广场|新村|社区|苑)"
         );
-        let num = r"(?:[A-Za-z]|[0-9０-９零〇一二三四五六七八九十百千幺两]+)(?:号楼|号院|号|栋|幢|座|单元|楼|层|室|户|弄|期)";
+        // A flat number said bare after its unit or building ("2单元1102", "三单元五零二").
+        let room = r"(?:[0-9０-９零〇一二三四五六七八九幺两]{3,4}(?:室|房)?)?";
+        let num = format!(r"(?:[A-Za-z]|[0-9０-９零〇一二三四五六七八九十百千幺两]+)(?:(?:号楼|栋|幢|单元){room}|号院|号|座|楼|层|室|户|弄|期)");
         let part = format!("(?:{admin}|{num})");
         // Two parts or more; or one named estate (阳光小区).
         let zh = format!(

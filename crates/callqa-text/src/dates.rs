@@ -1,7 +1,7 @@
 //! Dates of birth: a date written or spoken after its cue (出生, 生日, "born", "date of birth"),
-//! or as the answer to the agent's question for it. Other dates (a bill's, an order's) are kept.
+//! before 出生 ("1986年4月23号出生的"), or as the answer to the agent's question for it. Other dates (a bill's, an order's) are kept.
 
-use crate::{Context, PiiKind, Raw, before};
+use crate::{Context, PiiKind, Raw, after, before};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -47,7 +47,10 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
         .is_some_and(|q| CUES.iter().any(|c| q.contains(c)));
     for m in pattern().find_iter(text) {
         let prev = before(text, m.start(), 24);
-        if asked || CUES.iter().any(|c| prev.contains(c)) {
+        // The cue may also follow the date in Mandarin: "我是1986年4月23号出生的".
+        let next = after(text, m.end(), 4);
+        let cue_after = next.starts_with("出生") || next.starts_with("生的");
+        if asked || cue_after || CUES.iter().any(|c| prev.contains(c)) {
             out.push(Raw {
                 kind: PiiKind::Dob,
                 start: m.start(),

@@ -412,6 +412,59 @@ mod tests {
     }
 
     #[test]
+    fn amounts_and_calendar_dates_are_not_identifiers_even_after_a_cue() {
+        // Money, whatever cue comes before it.
+        assert_eq!(
+            redact("your savings account balance is $4,210.55"),
+            "your savings account balance is $4,210.55"
+        );
+        assert_eq!(redact("订单金额1,299.00元"), "订单金额1,299.00元");
+        assert_eq!(redact("the fee is 86.40 GBP"), "the fee is 86.40 GBP");
+        // A day and year after a month name.
+        assert_eq!(
+            redact("the booking is for June 3, 2025"),
+            "the booking is for June 3, 2025"
+        );
+        // An account number is still one.
+        assert_eq!(
+            redact("my account number is 5520 1187 43"),
+            "my account number is [ACCOUNT]"
+        );
+    }
+
+    #[test]
+    fn number_shapes_and_cues_that_fix_the_type() {
+        // A leading "+": an international phone number.
+        assert_eq!(redact("+86 139 0011 2233是我手机"), "+[PHONE]是我手机");
+        assert_eq!(
+            redact("reach me at +44 7700 900321"),
+            "reach me at +[PHONE]"
+        );
+        // The noun after the digits in Mandarin word order (尾号X的手机 / 的信用卡).
+        assert_eq!(
+            kinds("尾号三三零一的手机"),
+            vec![(PiiKind::Phone, "三三零一".to_string())]
+        );
+        assert_eq!(
+            kinds("尾号8802的信用卡"),
+            vec![(PiiKind::Card, "8802".to_string())]
+        );
+        // "call" before a number.
+        let ctx = Context {
+            agent: true,
+            question: Some("Is the flat near a park?"),
+        };
+        assert_eq!(
+            redact_in("you can call 408-555-0187", &ctx),
+            "you can call [PHONE]"
+        );
+        // A reference glued to Chinese text.
+        assert_eq!(redact("会员号是VIP88120034"), "会员号是[ACCOUNT]");
+        // A written e-mail address with any top-level domain.
+        assert_eq!(redact("邮箱是li.na@example.me"), "邮箱是[EMAIL]");
+    }
+
+    #[test]
     fn partial_id_answers_are_redacted() {
         assert_eq!(redact("身份证后四位是321X"), "身份证后四位是[ID]");
         let ctx = Context {
@@ -508,6 +561,16 @@ mod tests {
         assert_eq!(redact("postcode SW1A 1AA"), "postcode [ADDRESS]");
         assert_eq!(redact("这个问题很重要"), "这个问题很重要");
         assert_eq!(redact("我在路上"), "我在路上");
+    }
+
+    #[test]
+    fn a_date_before_chu_sheng_is_a_date_of_birth_and_a_flat_number_ends_the_address() {
+        assert_eq!(redact("我是1979年10月2号出生的"), "我是[DOB]出生的");
+        assert_eq!(redact("1979年10月2号下的单"), "1979年10月2号下的单");
+        assert_eq!(
+            kinds("住在朝阳区安立路5号楼1单元1203"),
+            vec![(PiiKind::Address, "朝阳区安立路5号楼1单元1203".to_string())]
+        );
     }
 
     #[test]

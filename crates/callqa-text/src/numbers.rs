@@ -21,6 +21,7 @@ const CUES: &[(&str, PiiKind)] = &[
     ("telephone", PiiKind::Phone),
     ("landline", PiiKind::Phone),
     ("call me", PiiKind::Phone),
+    ("call", PiiKind::Phone),
     ("call back", PiiKind::Phone),
     ("callback", PiiKind::Phone),
     ("reach me", PiiKind::Phone),
@@ -504,11 +505,75 @@ fn is_staff_number(text: &str, start: usize, end: usize) -> bool {
 fn is_quantity(text: &str, start: usize, end: usize) -> bool {
     let next = after(text, end, 10);
     let next = next.trim_start();
-    if QUANTITY_SUFFIXES.iter().any(|s| next.starts_with(s)) {
-        return true;
-    }
+    QUANTITY_SUFFIXES.iter().any(|s| next.starts_with(s)) || is_money(text, start, end)
+}
+
+/// Words right after a number that make it an amount of money.
+const CURRENCY_SUFFIXES: &[&str] = &[
+    "元", "块", "美元", "欧元", "英镑", "港币", "dollar", "buck", "pound", "euro", "yuan", "rmb",
+    "gbp", "usd", "eur", "cny",
+];
+
+/// An amount of money ("$12,509.36", "211.67 GBP", "383,257,136美元"): never an identifier,
+/// whatever cue word comes before it ("your checking account balance is $9,313.74").
+fn is_money(text: &str, start: usize, end: usize) -> bool {
+    let next = after(text, end, 8);
+    let next = next.trim_start();
     let prev = before(text, start, 2);
-    prev.ends_with(['$', '¥', '￥', '£', '€'])
+    prev.trim_end().ends_with(['$', '¥', '￥', '£', '€'])
+        || CURRENCY_SUFFIXES.iter().any(|s| {
+            next.starts_with(s)
+                && (!s.is_ascii()
+                    || !next[s.len()..].starts_with(|c: char| c.is_ascii_alphabetic()))
+        })
+}
+
+/// Month names: a number right after one is a day or a year ("March 1, 2019"), not an
+/// identifier. Dates of birth are found whole by the date rules.
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+];
+
+fn after_month(text: &str, start: usize) -> bool {
+    let prev = before(text, start, 12);
+    let prev = prev.trim_end_matches(|c: char| c.is_whitespace() || c == '.');
+    prev.rsplit(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .is_some_and(|w| MONTHS.contains(&w))
+}
+
+/// The kind a cue right after the number gives it, in Chinese word order: "尾号6620的卡",
+/// "尾号四四七六的手机".
+fn cue_after(text: &str, end: usize) -> Option<PiiKind> {
+    let next = after(text, end, 7);
+    let rest = next.strip_prefix('的')?;
+    CUES.iter()
+        .filter(|(c, _)| !c.is_ascii() && rest.starts_with(c))
+        .max_by_key(|(c, _)| c.len())
+        .map(|&(_, k)| k)
 }
 
 /// Find phone, ID, card and account numbers (and number-only postcodes/dates of birth after their
@@ -532,8 +597,15 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
         if glued {
             continue;
         }
+        if is_money(text, r.start, r.end) || after_month(text, r.start) {
+            continue;
+        }
         let prev = before(text, r.start, 32);
-        let local = nearest_cue(&prev).map(|(k, _)| k);
+        let local = nearest_cue(&prev)
+            .map(|(k, _)| k)
+            .or_else(|| cue_after(text, r.end));
+        // Written with a leading "+": an international phone number.
+        let plus = text[..r.start].trim_end().ends_with('+');
         let partial = has_any(&prev, PARTIAL) || q_partial;
         let asked = q_cue.is_some() && local.is_none();
         let year = n == 4 && (r.digits.starts_with("19") || r.digits.starts_with("20"));
@@ -545,6 +617,8 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
         }
         let kind = if n == 18 && id_valid(&r.digits) {
             PiiKind::Id
+        } else if plus {
+            PiiKind::Phone
         } else if let Some(k @ (PiiKind::Account | PiiKind::Id | PiiKind::Card)) = local {
             k
         } else if n == 11 && r.digits.starts_with('1') && !r.digits.starts_with("10") {
@@ -617,7 +691,9 @@ fn usernames(text: &str, question: &str, out: &mut Vec<Raw>) {
 fn alphanumeric_refs(text: &str, out: &mut Vec<Raw>) {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"\b[A-Z]{1,4}-?\d{5,}\b|\b\d{3,}[A-Z]{1,3}\d{2,}\b").expect("static regex")
+        // ASCII word boundaries: a reference glued to Chinese text ("会员号是VIP2023081577").
+        Regex::new(r"(?-u:\b)[A-Z]{1,4}-?\d{5,}(?-u:\b)|(?-u:\b)\d{3,}[A-Z]{1,3}\d{2,}(?-u:\b)")
+            .expect("static regex")
     });
     for m in re.find_iter(text) {
         if is_staff_number(text, m.start(), m.end()) {
@@ -645,15 +721,18 @@ pub(crate) fn emails(text: &str, out: &mut Vec<Raw>) {
             .expect("static regex"),
         ]
     });
-    for re in res {
+    for (k, re) in res.iter().enumerate() {
         for m in re.find_iter(text) {
             let s = m.as_str().to_lowercase();
-            // "look at this dot com thing": a spoken address ends with a known top-level domain.
-            let tld_ok = [
-                "com", "cn", "net", "org", "edu", "gov", "io", "uk", "co", "us", "de",
-            ]
-            .iter()
-            .any(|t| s.ends_with(t));
+            // "look at this dot com thing": a spoken address ends with a known top-level domain;
+            // a written one (with "@" and a dot) may end with any ("alex99@proton.me").
+            let written = k == 0;
+            let tld_ok = written
+                || [
+                    "com", "cn", "net", "org", "edu", "gov", "io", "uk", "co", "us", "de",
+                ]
+                .iter()
+                .any(|t| s.ends_with(t));
             if tld_ok {
                 out.push(Raw {
                     kind: PiiKind::Email,
