@@ -40,6 +40,12 @@ pub struct Args {
     /// Any number of runs may write one --out at once; each call is scored once.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<callqa_pipeline::shard::Shard>,
+    /// Replace the stored scorings of the calls scored now (same call_id, scored before under an
+    /// older pipeline version or other models), atomically; needs --out to itself (fails at once
+    /// while another run writes it). Without it the older scorings stay in the tables and
+    /// `agents`, `report` and `serve` count each call's newest scoring only.
+    #[arg(long)]
+    pub supersede: bool,
     #[command(flatten)]
     pub run: RunFlags,
 }
@@ -175,6 +181,12 @@ fn render(verb: &str, s: &RunSummary) -> String {
             s.claimed_elsewhere
         ));
     }
+    if s.superseded > 0 {
+        out.push_str(&format!(
+            "  superseded  {} older scoring(s) of these calls replaced\n",
+            s.superseded
+        ));
+    }
     if s.untouched > 0 {
         out.push_str(&format!(
             "  untouched   {} (no given pipeline matches their stored pipeline, direction and language)\n",
@@ -252,6 +264,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         shard_calls: args.shard_calls,
         run_id: args.run.run_id.clone(),
         shard: args.shard,
+        supersede: args.supersede,
         ..RunOptions::new(&args.out)
     };
     let reporter = Reporter::new(args.run.no_progress);

@@ -242,7 +242,7 @@ pub fn build_pack(out: &Path, pack_dir: &Path, cfg: &ClipsConfig) -> Result<Pack
                 .into(),
         });
     }
-    let evals: Vec<EvaluationRow> = callqa_store::read_rows(out)?;
+    let evals: Vec<EvaluationRow> = callqa_store::read_current_rows(out)?;
     if !evals.iter().any(|e| e.item_id == cfg.item) {
         let mut known: Vec<&str> = evals.iter().map(|e| e.item_id.as_str()).collect();
         known.sort_unstable();
@@ -256,14 +256,17 @@ pub fn build_pack(out: &Path, pack_dir: &Path, cfg: &ClipsConfig) -> Result<Pack
             ),
         });
     }
-    let calls: Vec<CallRow> = callqa_store::read_rows(out)?;
+    let calls: Vec<CallRow> = callqa_store::read_current_rows(out)?;
     let ranked = select::rank(&evals, &calls, &cfg.item, cfg.pick, &cfg.filter);
     let candidates = ranked.len();
     pack::prepare_dir(pack_dir)?;
     let (utterances, activity): (Vec<UtteranceRow>, Vec<ActivityRow>) = if ranked.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        (callqa_store::read_rows(out)?, callqa_store::read_rows(out)?)
+        (
+            callqa_store::read_current_rows(out)?,
+            callqa_store::read_current_rows(out)?,
+        )
     };
     let mut clips = Vec::new();
     let mut skipped = Vec::new();

@@ -16,7 +16,7 @@ use callqa_core::{Speaker, SpeechSpan, Transcript, Utterance};
 use callqa_score::{LabelScore, Scorecard, StepHit, UtteranceJudgement, evaluate};
 use callqa_store::{
     ActivityRow, CallRow, CallScoreRow, Claim, ClaimOutcome, Claims, ErrorRow, EvaluationRow,
-    ShardRows, Store, StoreError, UtteranceRow, read_rows,
+    ShardRows, Store, StoreError, UtteranceRow, read_current_rows, read_rows,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -60,6 +60,12 @@ pub struct RunOptions {
     pub run_id: Option<String>,
     /// Score only the calls of this shard (stable hash of `call_id`, see [`crate::shard`]).
     pub shard: Option<crate::shard::Shard>,
+    /// Replace the stored scorings of the calls this run scores (same `call_id`, an older
+    /// pipeline version or other models): each shard's commit also rewrites the records holding
+    /// them without them, atomically. Takes the output folder to itself
+    /// ([`Store::open_exclusive`]). Off: the older scorings stay, and readers that aggregate
+    /// count each call's newest only ([`callqa_store::read_current_rows`]).
+    pub supersede: bool,
 }
 
 impl RunOptions {
@@ -71,6 +77,7 @@ impl RunOptions {
             shard_calls: 8,
             run_id: None,
             shard: None,
+            supersede: false,
         }
     }
 }
@@ -161,6 +168,8 @@ pub struct RunSummary {
     pub claimed_elsewhere: usize,
     /// The shard scored (`i/N`), when the run took one; `calls` counts that shard's calls only.
     pub shard: Option<String>,
+    /// Stored scorings of the run's calls that it replaced (`score --supersede`).
+    pub superseded: usize,
     /// Rescoring: stored calls that no given pipeline matches (by stored pipeline name, else
     /// direction and language), left as they are.
     pub untouched: usize,
@@ -846,7 +855,8 @@ fn process_one(
             return p;
         }
         Ok(ClaimOutcome::Done) => {
-            let why = "already scored (committed by another run since this one started)".to_string();
+            let why =
+                "already scored (committed by another run since this one started)".to_string();
             return done(Some(key), Ok(None), Some(why), 0.0, times);
         }
         Err(e) => {
@@ -943,16 +953,61 @@ struct ShardWriter<'a> {
     write_s: f64,
     /// Claims of the calls in the shard, released once it is committed.
     claims: Vec<Claim>,
+    /// Replace the stored scorings of the shard's calls (see [`RunOptions::supersede`]).
+    supersede: bool,
+    /// Superseding: calls skipped as already scored under their current key (`call_id` →
+    /// `call_key`), whose other stored scorings go with the next commit.
+    current: HashMap<String, String>,
+    /// Stored scorings replaced so far.
+    superseded: usize,
 }
 
 impl ShardWriter<'_> {
     fn commit(&mut self, progress: &dyn Progress) -> Result<(), StoreError> {
-        if self.rows.is_empty() {
+        if self.rows.is_empty() && self.current.is_empty() {
             return Ok(());
         }
         let t = Instant::now();
-        self.store
-            .commit_shard(&self.run_id, self.shard, &self.rows, &self.keys)?;
+        let older = if self.supersede {
+            let mut keep = std::mem::take(&mut self.current);
+            for c in &self.rows.calls {
+                keep.insert(c.call_id.clone(), c.call_key.clone());
+            }
+            let select = callqa_store::Select::OtherScorings(&keep);
+            callqa_store::plan_removal(self.store.out_dir(), select)?
+        } else {
+            callqa_store::Removal::default()
+        };
+        if older.is_empty() && self.rows.is_empty() {
+            // Nothing to write: only already-scored calls without an older scoring.
+            return Ok(());
+        }
+        if older.is_empty() {
+            self.store
+                .commit_shard(&self.run_id, self.shard, &self.rows, &self.keys)?;
+        } else {
+            // The new scorings and the other rows of the records holding the older ones, in one
+            // record that supersedes those: readers see the old scorings or the new, never both.
+            let mut rows = std::mem::take(&mut self.rows);
+            let k = older.kept;
+            rows.calls.extend(k.calls);
+            rows.utterances.extend(k.utterances);
+            rows.activity.extend(k.activity);
+            rows.evaluations.extend(k.evaluations);
+            rows.call_scores.extend(k.call_scores);
+            rows.errors.extend(k.errors);
+            self.keys.extend(older.kept_keys);
+            self.store.commit_shard_superseding(
+                &self.run_id,
+                self.shard,
+                &rows,
+                &self.keys,
+                &older.supersedes,
+            )?;
+            let replaced = older.removed.get("calls").copied().unwrap_or(0) as usize;
+            self.superseded += replaced;
+            tracing::info!(run_id = %self.run_id, shard = self.shard, replaced, "older scorings superseded");
+        }
         self.write_s += t.elapsed().as_secs_f64();
         progress.shard_committed(self.shard, self.calls_in_shard);
         tracing::info!(run_id = %self.run_id, shard = self.shard, calls = self.calls_in_shard, "shard committed");
@@ -1004,7 +1059,12 @@ pub fn score(
         }
         None => (calls, input_errors),
     };
-    let mut store = Store::open(&opts.out)?;
+    // Superseding rewrites other runs' records: no other run may write meanwhile.
+    let mut store = if opts.supersede {
+        Store::open_exclusive(&opts.out)?
+    } else {
+        Store::open(&opts.out)?
+    };
     let done: HashSet<String> = {
         let recs = callqa_store::read_ledger(&opts.out)?;
         recs.into_iter().flat_map(|r| r.call_keys).collect()
@@ -1025,6 +1085,9 @@ pub fn score(
         calls_in_shard: 0,
         write_s: 0.0,
         claims: Vec::new(),
+        supersede: opts.supersede,
+        current: HashMap::new(),
+        superseded: 0,
     };
     progress.started(summary.calls);
     for e in input_errors {
@@ -1100,6 +1163,11 @@ pub fn score(
                 }
                 Ok(None) => {
                     summary.skipped += 1;
+                    if writer.supersede
+                        && let Some(key) = p.key.as_ref().filter(|k| done.contains(*k))
+                    {
+                        writer.current.insert(input.call_id.clone(), key.clone());
+                    }
                     summary.claimed_elsewhere += usize::from(p.claimed_elsewhere);
                     CallStatus::Skipped {
                         reason: p.skipped.unwrap_or_default(),
@@ -1138,6 +1206,7 @@ pub fn score(
     result?;
     writer.commit(progress)?;
     summary.shards = writer.shard;
+    summary.superseded = writer.superseded;
     summary.stage_s.insert("write".into(), writer.write_s);
     summary.wall_s = started.elapsed().as_secs_f64();
     Ok(summary)
@@ -1148,11 +1217,11 @@ pub fn score(
 /// `text` equal to `text_redacted`: the spans cannot be found again in the tags).
 type StoredCall = (CallRow, Transcript, Vec<Option<String>>);
 
-/// Transcripts as stored.
+/// Transcripts as stored (each call's newest scoring).
 fn stored_transcripts(from: &Path) -> Result<Vec<StoredCall>, RunError> {
-    let calls: Vec<CallRow> = read_rows(from)?;
-    let utterances: Vec<UtteranceRow> = read_rows(from)?;
-    let activity: Vec<ActivityRow> = read_rows(from)?;
+    let calls: Vec<CallRow> = read_current_rows(from)?;
+    let utterances: Vec<UtteranceRow> = read_current_rows(from)?;
+    let activity: Vec<ActivityRow> = read_current_rows(from)?;
     let mut utts: HashMap<String, Vec<UtteranceRow>> = HashMap::new();
     for u in utterances {
         utts.entry(u.call_id.clone()).or_default().push(u);

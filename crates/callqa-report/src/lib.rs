@@ -61,7 +61,9 @@ pub use report::{
     build_report, parse_day, parse_month,
 };
 
-use callqa_store::{CallRow, CallScoreRow, EvaluationRow, StoreError, UtteranceRow, read_rows};
+use callqa_store::{
+    CallRow, CallScoreRow, EvaluationRow, StoreError, UtteranceRow, read_current_rows,
+};
 use std::path::{Path, PathBuf};
 
 /// What went wrong, naming the file (or output directory) it happened to.
@@ -113,17 +115,18 @@ pub struct StoreData {
 }
 
 impl StoreData {
-    /// Reads the committed rows of an output directory of `callqa score`.
+    /// Reads the committed rows of an output directory of `callqa score` (each call's newest
+    /// scoring only, see [`callqa_store::read_current_rows`]).
     pub fn load(out: impl AsRef<Path>) -> Result<StoreData, ReportError> {
         let out = out.as_ref();
         if !out.join(callqa_store::LEDGER_DIR).is_dir() {
             return Err(ReportError::NotAnOutputDir(out.to_path_buf()));
         }
         Ok(StoreData {
-            calls: read_rows(out)?,
-            call_scores: read_rows(out)?,
-            evaluations: read_rows(out)?,
-            utterances: read_rows(out)?,
+            calls: read_current_rows(out)?,
+            call_scores: read_current_rows(out)?,
+            evaluations: read_current_rows(out)?,
+            utterances: read_current_rows(out)?,
         })
     }
 }

@@ -7,7 +7,7 @@ use callqa_core::{EVALUATION_ITEMS, Speaker, Transcript, Utterance};
 use callqa_score::{MetricOptions, SpeechMetrics, metrics};
 use callqa_store::{
     ActivityRow, AgentSummaryRow, CallRow, CallScoreRow, EvaluationRow, Period, UtteranceRow,
-    read_rows, summarize,
+    read_current_rows, read_rows, summarize,
 };
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -400,13 +400,13 @@ impl StoreIndex {
                 message: "not a directory".into(),
             });
         }
-        // The tables are independent: read them side by side.
+        // The tables are independent: read them side by side (each call's newest scoring).
         let (calls, scores, evals, utts, acts, stored_summary) = std::thread::scope(|s| {
-            let utts = s.spawn(|| read_rows::<UtteranceRow>(out));
-            let evals = s.spawn(|| read_rows::<EvaluationRow>(out));
-            let acts = s.spawn(|| read_rows::<ActivityRow>(out));
-            let calls = read_rows::<CallRow>(out);
-            let scores = read_rows::<CallScoreRow>(out);
+            let utts = s.spawn(|| read_current_rows::<UtteranceRow>(out));
+            let evals = s.spawn(|| read_current_rows::<EvaluationRow>(out));
+            let acts = s.spawn(|| read_current_rows::<ActivityRow>(out));
+            let calls = read_current_rows::<CallRow>(out);
+            let scores = read_current_rows::<CallScoreRow>(out);
             let summary = read_rows::<AgentSummaryRow>(out);
             (
                 calls,

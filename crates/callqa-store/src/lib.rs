@@ -28,12 +28,16 @@
 
 #![deny(missing_docs)]
 
+mod current;
+mod forget;
 pub mod lock;
 pub mod rows;
 pub mod schema;
 mod store;
 pub mod summary;
 
+pub use current::read_current_rows;
+pub use forget::{Forgotten, Removal, Select, calls_before, plan_removal};
 pub use lock::LOCK_DIR;
 pub use rows::{
     ActivityRow, AgentSummaryRow, CallRow, CallScoreRow, ErrorRow, EvaluationRow,

@@ -37,6 +37,11 @@ pub trait TableRow: Sized + Clone {
     fn columns(rows: &[&Self]) -> Result<Vec<(&'static str, ArrayRef)>, RowError>;
     /// Rows read from a batch of a part file whose partition value is `partition`.
     fn from_batch(batch: &RecordBatch, partition: &str) -> Result<Vec<Self>, RowError>;
+    /// The call the row is about, where it is about one (every run table but `errors` rows
+    /// without a call; not `agent_summary`).
+    fn call_id(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Rows → a record batch with the table's file schema (the partition column left out).
@@ -654,6 +659,9 @@ macro_rules! zip_rows {
 
 impl TableRow for CallRow {
     const TABLE: Table = Table::Calls;
+    fn call_id(&self) -> Option<&str> {
+        Some(&self.call_id)
+    }
     fn partition_value(&self) -> String {
         date_key(self.call_date)
     }
@@ -771,6 +779,9 @@ impl TableRow for CallRow {
 
 impl TableRow for UtteranceRow {
     const TABLE: Table = Table::Utterances;
+    fn call_id(&self) -> Option<&str> {
+        Some(&self.call_id)
+    }
     fn partition_value(&self) -> String {
         date_key(self.call_date)
     }
@@ -861,6 +872,9 @@ impl TableRow for UtteranceRow {
 
 impl TableRow for ActivityRow {
     const TABLE: Table = Table::Activity;
+    fn call_id(&self) -> Option<&str> {
+        Some(&self.call_id)
+    }
     fn partition_value(&self) -> String {
         date_key(self.call_date)
     }
@@ -892,6 +906,9 @@ impl TableRow for ActivityRow {
 
 impl TableRow for EvaluationRow {
     const TABLE: Table = Table::Evaluations;
+    fn call_id(&self) -> Option<&str> {
+        Some(&self.call_id)
+    }
     fn partition_value(&self) -> String {
         date_key(self.call_date)
     }
@@ -966,6 +983,9 @@ impl TableRow for EvaluationRow {
 
 impl TableRow for CallScoreRow {
     const TABLE: Table = Table::CallScores;
+    fn call_id(&self) -> Option<&str> {
+        Some(&self.call_id)
+    }
     fn partition_value(&self) -> String {
         date_key(self.call_date)
     }
@@ -1192,6 +1212,9 @@ pub const PASS_RATE_COLUMNS: [&str; EVALUATION_ITEMS.len()] = [
 
 impl TableRow for ErrorRow {
     const TABLE: Table = Table::Errors;
+    fn call_id(&self) -> Option<&str> {
+        self.call_id.as_deref()
+    }
     fn partition_value(&self) -> String {
         date_key(self.at.date_naive())
     }

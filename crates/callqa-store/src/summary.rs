@@ -2,9 +2,10 @@
 //! change vs the preceding period, computed from the stored `call_scores` and `evaluations`.
 
 use crate::StoreError;
+use crate::current::read_current_rows;
 use crate::rows::{AgentSummaryRow, CallScoreRow, EvaluationRow, TableRow};
 use crate::schema::Table;
-use crate::store::{read_rows, sync_dir, write_parquet};
+use crate::store::{sync_dir, write_parquet};
 use callqa_core::EVALUATION_ITEMS;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use std::collections::{BTreeMap, HashMap};
@@ -80,14 +81,15 @@ pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]))
 }
 
-/// Agent summaries of an output directory's committed `call_scores` and `evaluations`.
+/// Agent summaries of an output directory's committed `call_scores` and `evaluations`, each
+/// call counted once: its newest scoring ([`crate::read_current_rows`]).
 pub fn agent_summary(
     out: impl AsRef<Path>,
     period: Period,
 ) -> Result<Vec<AgentSummaryRow>, StoreError> {
     let out = out.as_ref();
-    let scores: Vec<CallScoreRow> = read_rows(out)?;
-    let evals: Vec<EvaluationRow> = read_rows(out)?;
+    let scores: Vec<CallScoreRow> = read_current_rows(out)?;
+    let evals: Vec<EvaluationRow> = read_current_rows(out)?;
     Ok(summarize(&scores, &evals, period))
 }
 

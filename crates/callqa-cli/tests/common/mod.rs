@@ -19,6 +19,22 @@ pub fn home() -> PathBuf {
     PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/callqa")
 }
 
+/// True when everything a scoring run needs is installed; says why not otherwise.
+pub fn asr_ready() -> bool {
+    let needed = [
+        home().join("models/whisper/base/ggml-model.bin"),
+        home().join("models/vad/silero_vad.onnx"),
+        root().join("fixtures/audio/zh_bank_inbound_model_01.wav"),
+    ];
+    for p in &needed {
+        if !p.is_file() {
+            eprintln!("SKIP: {} absent (run scripts/setup.sh)", p.display());
+            return false;
+        }
+    }
+    classifiers_ready()
+}
+
 /// True when the classifier models (all a rescore needs) are installed; says why not otherwise.
 pub fn classifiers_ready() -> bool {
     for task in ["script_step", "courtesy", "sentiment"] {
