@@ -39,6 +39,7 @@ pub mod inputs;
 mod pool;
 pub mod redact_audio;
 pub mod run;
+pub mod shard;
 pub mod transcribe;
 
 pub use config::{ConfigError, Pipeline, PipelineConfig, StageSettings};
