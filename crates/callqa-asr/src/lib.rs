@@ -112,6 +112,10 @@ pub struct AsrConfig {
     /// 14 → 15 of 143 word errors (en, tiny.en) and 59 → 61 of 226 character errors (zh, base).
     /// On by default for speed; turn off for the last fraction of accuracy.
     pub reduce_audio_ctx: bool,
+    /// With `reduce_audio_ctx`, the encoder still sees at least this many seconds of context
+    /// (0: exactly the window's length plus the margin). Short windows lose the most accuracy
+    /// from a reduced context; a floor buys part of it back for a bounded cost.
+    pub min_audio_ctx_s: f32,
     /// Beam size; 0 or 1 = greedy decoding (fastest).
     pub beam_size: u32,
     /// Retry undecodable windows at higher temperature (slower; off by default).
@@ -148,6 +152,7 @@ impl Default for AsrConfig {
             join_gap_ms: 1_000,
             window_gap_ms: 400,
             reduce_audio_ctx: true,
+            min_audio_ctx_s: 0.0,
             beam_size: 0,
             temperature_fallback: false,
             mono_turn_gap_ms: 0,
@@ -172,6 +177,18 @@ impl AsrConfig {
         }
         if self.threads == 0 {
             return Err(AsrError::Config("threads must be at least 1".into()));
+        }
+        if !(self.min_audio_ctx_s.is_finite() && (0.0..=30.0).contains(&self.min_audio_ctx_s)) {
+            return Err(AsrError::Config(format!(
+                "min_audio_ctx_s = {} must be in [0, 30]",
+                self.min_audio_ctx_s
+            )));
+        }
+        if self.beam_size > 16 {
+            return Err(AsrError::Config(format!(
+                "beam_size = {} must be at most 16 (0 or 1: greedy)",
+                self.beam_size
+            )));
         }
         if !(self.crosstalk_db.is_finite() && (0.0..=60.0).contains(&self.crosstalk_db)) {
             return Err(AsrError::Config(format!(
@@ -224,6 +241,15 @@ pub struct WhisperModel {
     path: PathBuf,
 }
 
+/// How a Whisper file is loaded (settings of the whisper.cpp context, shared by every state made
+/// from it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ModelOptions {
+    /// whisper.cpp's flash attention kernels (no DTW token times with it; callqa does not use
+    /// them).
+    pub flash_attn: bool,
+}
+
 impl std::fmt::Debug for WhisperModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WhisperModel")
@@ -233,8 +259,13 @@ impl std::fmt::Debug for WhisperModel {
 }
 
 impl WhisperModel {
-    /// Load a ggml Whisper file.
+    /// Load a ggml Whisper file with the default options.
     pub fn load(path: &Path) -> Result<WhisperModel, AsrError> {
+        WhisperModel::load_with(path, &ModelOptions::default())
+    }
+
+    /// Load a ggml Whisper file.
+    pub fn load_with(path: &Path, options: &ModelOptions) -> Result<WhisperModel, AsrError> {
         whisper_rs::install_logging_hooks();
         let err = |m: String| AsrError::Model {
             path: path.to_path_buf(),
@@ -248,6 +279,7 @@ impl WhisperModel {
             .ok_or_else(|| err("path is not valid UTF-8".into()))?;
         let mut params = WhisperContextParameters::default();
         params.use_gpu(false);
+        params.flash_attn(options.flash_attn);
         let ctx = WhisperContext::new_with_params(p, params).map_err(|e| err(e.to_string()))?;
         Ok(WhisperModel {
             ctx,
@@ -522,7 +554,8 @@ impl Transcriber {
             audio = &padded;
         }
         let audio_ctx = if self.config.reduce_audio_ctx {
-            audio_ctx_for(audio.len())
+            let floor = (self.config.min_audio_ctx_s * SR as f32) as usize;
+            audio_ctx_for(audio.len().max(floor))
         } else {
             1500
         };

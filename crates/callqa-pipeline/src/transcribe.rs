@@ -138,7 +138,7 @@ struct SpeechRoute {
 /// Loaded speech models shared by the workers: each distinct Whisper file once, one VAD per
 /// route, the mono diarizer once.
 pub struct SpeechEngines {
-    whisper: Vec<(WhisperModel, ResolvedModel)>,
+    whisper: Vec<(WhisperModel, ResolvedModel, callqa_asr::ModelOptions)>,
     routes: Vec<SpeechRoute>,
     diarizer: MonoDiarizer,
 }
@@ -149,18 +149,22 @@ impl SpeechEngines {
         if routes.is_empty() {
             return Err(RunError::Usage("no pipeline given".into()));
         }
-        let mut whisper: Vec<(WhisperModel, ResolvedModel)> = Vec::new();
+        let mut whisper: Vec<(WhisperModel, ResolvedModel, callqa_asr::ModelOptions)> = Vec::new();
         let mut diarizer = MonoDiarizer::default();
         let mut loaded = Vec::with_capacity(routes.len());
         for (name, settings) in routes {
             let resolved = callqa_models::resolve_whisper(&settings.model)
                 .map_err(|e| RunError::Model(format!("{name}: asr.model: {e}")))?;
-            let idx = match whisper.iter().position(|(_, r)| r.path == resolved.path) {
+            let options = settings.model_options;
+            let idx = match whisper
+                .iter()
+                .position(|(_, r, o)| r.path == resolved.path && *o == options)
+            {
                 Some(i) => i,
                 None => {
-                    let model = WhisperModel::load(&resolved.path)
+                    let model = WhisperModel::load_with(&resolved.path, &options)
                         .map_err(|e| RunError::Model(e.to_string()))?;
-                    whisper.push((model, resolved));
+                    whisper.push((model, resolved, options));
                     whisper.len() - 1
                 }
             };
@@ -262,7 +266,7 @@ impl<'e> SpeechWorker<'e> {
         let worker = match &mut self.states[route] {
             Some(w) => w,
             slot @ None => {
-                let (model, _) = &engines.whisper[r.whisper];
+                let (model, _, _) = &engines.whisper[r.whisper];
                 let state = Transcriber::new(model, r.settings.asr.clone()).map_err(|source| {
                     SpeechError::State {
                         path: path.to_path_buf(),
@@ -466,6 +470,7 @@ impl StageSettings {
     pub fn defaults() -> StageSettings {
         StageSettings {
             model: "base".into(),
+            model_options: callqa_asr::ModelOptions::default(),
             asr: callqa_asr::AsrConfig::default(),
             vad: callqa_vad::VadConfig::default(),
             layout: ChannelLayout::default(),
