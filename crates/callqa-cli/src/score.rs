@@ -181,6 +181,12 @@ fn render(verb: &str, s: &RunSummary) -> String {
             s.claimed_elsewhere
         ));
     }
+    if s.undated > 0 {
+        out.push_str(&format!(
+            "  undated     {} call(s) without a start time (manifest started_at or [metadata] filename_pattern): dated by file modification time (calls.started_at_source)\n",
+            s.undated
+        ));
+    }
     if s.superseded > 0 {
         out.push_str(&format!(
             "  superseded  {} older scoring(s) of these calls replaced\n",
@@ -252,7 +258,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let pipelines = load_pipelines(&args.pipeline)?;
     let pattern = pipelines.first().and_then(|p| p.filename_pattern.clone());
-    let (mut calls, mut errors) = inputs::gather_paths(&args.inputs, pattern.as_ref());
+    let date_format = pipelines
+        .first()
+        .and_then(|p| p.config.metadata.started_at_format.clone());
+    let (mut calls, mut errors) =
+        inputs::gather_paths_with(&args.inputs, pattern.as_ref(), date_format.as_deref());
     for m in &args.manifest {
         let (c, e) = inputs::read_manifest(m).map_err(anyhow::Error::from)?;
         calls.extend(c);

@@ -294,6 +294,13 @@ pub struct MetadataSection {
     /// `^(?P<agent_id>A\d+)_(?P<started_at>\d{8}T\d{6})`.
     #[serde(default)]
     pub filename_pattern: Option<String>,
+    /// strftime format of the `started_at` (or `date`) group of `filename_pattern`, tried before
+    /// the common layouts (ISO 8601 with `:` or `-` in the time, `YYYYMMDD_HHMMSS`,
+    /// `YYYYMMDDHHMMSS`, dates alone, Unix epoch seconds or milliseconds). Example for AWS
+    /// PCA-style names (`..._DT_2025-02-19T06-01-22_...`): `%Y-%m-%dT%H-%M-%S`. A call whose start
+    /// time cannot be read is dated by its file and counted as `undated` in the run summary.
+    #[serde(default)]
+    pub started_at_format: Option<String>,
 }
 
 /// `[privacy]`: what personal data a run stores. Personal data is found by `callqa-text`
@@ -442,6 +449,11 @@ impl Pipeline {
             },
             None => None,
         };
+        if let Some(f) = &config.metadata.started_at_format
+            && let Err(e) = crate::dates::check_format(f)
+        {
+            problems.push(format!("metadata.started_at_format: {e}"));
+        }
         let form = match Form::validate(
             config.form.clone(),
             &callqa_core::SCRIPT_STEP_LABELS,

@@ -1,5 +1,6 @@
 //! Call inputs: files, folders and manifests turned into a list of calls with their metadata.
 
+use crate::dates::DateSource;
 use chrono::{NaiveDate, NaiveDateTime};
 use regex::Regex;
 use serde::Serialize;
@@ -25,8 +26,10 @@ pub struct CallInput {
     pub direction: Option<String>,
     /// When the call started (local time as recorded), where known.
     pub started_at: Option<NaiveDateTime>,
-    /// The call's date: from `started_at`, else the file's modification date.
+    /// The call's date: from `started_at`, else the file's modification date, else the run's.
     pub call_date: NaiveDate,
+    /// Where `started_at` / `call_date` came from.
+    pub started_at_source: DateSource,
     /// Extra manifest columns, kept as they are.
     pub extra: BTreeMap<String, String>,
 }
@@ -44,43 +47,20 @@ pub struct InputError {
 /// The agent id used when nothing names the agent.
 pub const UNKNOWN_AGENT: &str = "unknown";
 
-const DATETIME_FORMATS: [&str; 6] = [
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y%m%dT%H%M%S",
-    "%Y%m%d%H%M%S",
-    "%Y%m%d_%H%M%S",
-    "%Y-%m-%dT%H:%M",
-];
-
-/// Parse a start time in the common recorder formats (an RFC 3339 offset is accepted and dropped:
-/// call dates are the call centre's local dates).
+/// Parse a start time in the common recorder formats (see [`crate::dates::parse_started_at`]).
 pub fn parse_started_at(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Some(dt.naive_local());
-    }
-    for f in DATETIME_FORMATS {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(s, f) {
-            return Some(dt);
-        }
-    }
-    for f in ["%Y-%m-%d", "%Y%m%d"] {
-        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
-            return d.and_hms_opt(0, 0, 0);
-        }
-    }
-    None
+    crate::dates::parse_started_at(s, None)
 }
 
-fn file_date(path: &Path) -> NaiveDate {
-    std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .map(|t| chrono::DateTime::<chrono::Local>::from(t).date_naive())
-        .unwrap_or_else(|_| chrono::Local::now().date_naive())
+/// The date of a recording without a start time: its modification date, else the run's date.
+fn file_date(path: &Path) -> (NaiveDate, DateSource) {
+    match std::fs::metadata(path).and_then(|m| m.modified()) {
+        Ok(t) => (
+            chrono::DateTime::<chrono::Local>::from(t).date_naive(),
+            DateSource::FileMtime,
+        ),
+        Err(_) => (chrono::Local::now().date_naive(), DateSource::RunDate),
+    }
 }
 
 fn is_audio_file(path: &Path) -> bool {
@@ -92,6 +72,18 @@ fn is_audio_file(path: &Path) -> bool {
 /// Metadata read off a file name with the pipeline's `filename_pattern`: a regex whose named
 /// groups `call_id`, `agent_id`, `team`, `direction`, `started_at` (or `date`) fill the fields.
 pub fn from_file_name(path: &Path, pattern: Option<&Regex>) -> CallInput {
+    from_file_name_with(path, pattern, None)
+}
+
+/// As [`from_file_name`], reading a captured `started_at` with `started_at_format` (strftime)
+/// first, then the common layouts. A captured value that none of them reads is logged as a
+/// warning naming the file, and the call's date falls back to the file's (recorded in
+/// `started_at_source`).
+pub fn from_file_name_with(
+    path: &Path,
+    pattern: Option<&Regex>,
+    started_at_format: Option<&str>,
+) -> CallInput {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -105,6 +97,7 @@ pub fn from_file_name(path: &Path, pattern: Option<&Regex>) -> CallInput {
         direction: None,
         started_at: None,
         call_date: NaiveDate::MIN,
+        started_at_source: DateSource::FileMtime,
         extra: BTreeMap::new(),
     };
     if let Some(caps) = pattern.and_then(|re| re.captures(&stem)) {
@@ -121,14 +114,25 @@ pub fn from_file_name(path: &Path, pattern: Option<&Regex>) -> CallInput {
         }
         input.team = get("team");
         input.direction = get("direction").map(|d| d.to_ascii_lowercase());
-        input.started_at = get("started_at")
-            .or_else(|| get("date"))
-            .and_then(|s| parse_started_at(&s));
+        if let Some(raw) = get("started_at").or_else(|| get("date")) {
+            input.started_at = crate::dates::parse_started_at(&raw, started_at_format);
+            if input.started_at.is_none() {
+                tracing::warn!(
+                    file = %path.display(),
+                    started_at = %raw,
+                    format = started_at_format.unwrap_or("(none: common layouts)"),
+                    "the start time in the file name is not a date-time; the call is dated by the file's modification time"
+                );
+            }
+        }
     }
-    input.call_date = input
-        .started_at
-        .map(|d| d.date())
-        .unwrap_or_else(|| file_date(path));
+    match input.started_at {
+        Some(t) => {
+            input.call_date = t.date();
+            input.started_at_source = DateSource::Filename;
+        }
+        None => (input.call_date, input.started_at_source) = file_date(path),
+    }
     input
 }
 
@@ -137,6 +141,16 @@ pub fn from_file_name(path: &Path, pattern: Option<&Regex>) -> CallInput {
 pub fn gather_paths(
     args: &[PathBuf],
     pattern: Option<&Regex>,
+) -> (Vec<CallInput>, Vec<InputError>) {
+    gather_paths_with(args, pattern, None)
+}
+
+/// As [`gather_paths`], reading start times in file names with `started_at_format` first (see
+/// [`from_file_name_with`]).
+pub fn gather_paths_with(
+    args: &[PathBuf],
+    pattern: Option<&Regex>,
+    started_at_format: Option<&str>,
 ) -> (Vec<CallInput>, Vec<InputError>) {
     let mut calls = Vec::new();
     let mut errors = Vec::new();
@@ -162,9 +176,13 @@ pub fn gather_paths(
                 .map(|e| e.into_path())
                 .collect();
             found.sort();
-            calls.extend(found.iter().map(|p| from_file_name(p, pattern)));
+            calls.extend(
+                found
+                    .iter()
+                    .map(|p| from_file_name_with(p, pattern, started_at_format)),
+            );
         } else if arg.exists() {
-            calls.push(from_file_name(arg, pattern));
+            calls.push(from_file_name_with(arg, pattern, started_at_format));
         } else {
             errors.push(InputError {
                 path: arg.display().to_string(),
@@ -257,11 +275,14 @@ pub fn read_manifest(manifest: &Path) -> Result<(Vec<CallInput>, Vec<InputError>
             .filter(|(_, h)| !MANIFEST_COLUMNS.contains(h))
             .filter_map(|(i, h)| record.get(i).map(|v| (h.to_string(), v.to_string())))
             .collect();
+        let (call_date, started_at_source) = match started_at {
+            Some(t) => (t.date(), DateSource::Manifest),
+            None => file_date(&path),
+        };
         calls.push(CallInput {
             call_id: call_id.to_string(),
-            call_date: started_at
-                .map(|d| d.date())
-                .unwrap_or_else(|| file_date(&path)),
+            call_date,
+            started_at_source,
             path,
             agent_id: get("agent_id").unwrap_or(UNKNOWN_AGENT).to_string(),
             team: get("team").map(str::to_string),

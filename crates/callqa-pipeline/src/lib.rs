@@ -35,6 +35,7 @@
 //! ```
 
 pub mod config;
+pub mod dates;
 pub mod inputs;
 mod pool;
 pub mod redact_audio;

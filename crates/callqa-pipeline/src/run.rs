@@ -168,6 +168,10 @@ pub struct RunSummary {
     pub claimed_elsewhere: usize,
     /// The shard scored (`i/N`), when the run took one; `calls` counts that shard's calls only.
     pub shard: Option<String>,
+    /// Calls given with no start time found (no manifest `started_at`, nothing the file-name
+    /// pattern captured could be read): dated by the file's modification time or the run's date
+    /// (`calls.started_at_source` says which).
+    pub undated: usize,
     /// Stored scorings of the run's calls that it replaced (`score --supersede`).
     pub superseded: usize,
     /// Rescoring: stored calls that no given pipeline matches (by stored pipeline name, else
@@ -756,6 +760,7 @@ fn metadata_row(
         call_date: input.call_date,
         // Recorders write local time; it is stored as given, marked UTC (no zone is known).
         started_at: input.started_at.map(|t| t.and_utc()),
+        started_at_source: Some(input.started_at_source.as_str().to_string()),
         duration_s: 0.0,
         channels: 0,
         sample_rate_hz: 0,
@@ -1074,8 +1079,18 @@ pub fn score(
         out: opts.out.clone(),
         calls: calls.len() + input_errors.len(),
         shard: opts.shard.map(|s| s.to_string()),
+        undated: calls
+            .iter()
+            .filter(|c| c.started_at_source.is_fallback())
+            .count(),
         ..RunSummary::default()
     };
+    if summary.undated > 0 {
+        tracing::warn!(
+            calls = summary.undated,
+            "no start time found (manifest started_at, [metadata] filename_pattern): dated by the file's modification time (calls.started_at_source)"
+        );
+    }
     let mut writer = ShardWriter {
         store: &mut store,
         run_id: run_id.clone(),

@@ -95,6 +95,7 @@ pub(crate) fn call(id: &str, date: NaiveDate, hour: u32) -> CallRow {
         call_id: id.into(),
         call_date: date,
         started_at: started,
+        started_at_source: Some("manifest".into()),
         language: "en".into(),
         form: "inbound-en".into(),
         ..Default::default()

@@ -83,6 +83,7 @@ pub fn shard(first: usize, n: usize, utterances: usize, seed: u64) -> ShardRows 
             ),
             call_date: date,
             started_at: Some(started),
+            started_at_source: Some("manifest".into()),
             duration_s,
             channels: 2,
             sample_rate_hz: 8000,

@@ -96,6 +96,9 @@ pub struct CallRow {
     pub call_date: NaiveDate,
     /// Start of the call.
     pub started_at: Option<DateTime<Utc>>,
+    /// Where `started_at` / `call_date` came from: `manifest`, `filename`, `file_mtime`,
+    /// `run_date` (none in files written before the column).
+    pub started_at_source: Option<String>,
     /// Length, seconds.
     pub duration_s: f64,
     /// Channels.
@@ -681,6 +684,10 @@ impl TableRow for CallRow {
                 a_dict(r.iter().map(|x| x.direction.as_deref())),
             ),
             ("started_at", a_ts(r.iter().map(|x| x.started_at))),
+            (
+                "started_at_source",
+                a_dict(r.iter().map(|x| x.started_at_source.as_deref())),
+            ),
             ("duration_s", a_f64(r.iter().map(|x| Some(x.duration_s)))),
             ("channels", a_u32(r.iter().map(|x| Some(x.channels)))),
             (
@@ -737,6 +744,8 @@ impl TableRow for CallRow {
         let team = rd.ostr("team")?;
         let direction = rd.ostr("direction")?;
         let started_at = rd.ots("started_at")?;
+        // Files written before the column: not known.
+        let started_at_source = rd.ostr("started_at_source")?;
         let duration_s = rd.f64("duration_s")?;
         let channels = rd.u32("channels")?;
         let sample_rate_hz = rd.u32("sample_rate_hz")?;
@@ -760,13 +769,14 @@ impl TableRow for CallRow {
         let run_id = rd.str("run_id")?;
         Ok(
             zip_rows!(call_id, call_key, source_uri, source_sha256, agent_id, team, direction,
-            started_at, duration_s, channels, sample_rate_hz, codec, language, roles_inferred,
-            role_confidence, dropped_segments, truncated, pipeline, pipeline_version, form,
+            started_at, started_at_source, duration_s, channels, sample_rate_hz, codec, language,
+            roles_inferred, role_confidence, dropped_segments, truncated, pipeline, pipeline_version, form,
             asr_model, asr_model_sha256, classifier_versions, extra, redacted_audio_uri,
             processed_at, run_id
             => CallRow {
                 call_id, call_key: call_key.unwrap_or_default(), source_uri, source_sha256,
-                agent_id, team, direction, call_date, started_at, duration_s, channels,
+                agent_id, team, direction, call_date, started_at, started_at_source, duration_s,
+                channels,
                 sample_rate_hz, codec, language, roles_inferred, role_confidence,
                 dropped_segments: dropped_segments.unwrap_or(0),
                 truncated: truncated.unwrap_or(false), pipeline, pipeline_version,

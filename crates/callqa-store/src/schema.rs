@@ -243,7 +243,12 @@ fn calls() -> Vec<Column> {
         opt(
             "started_at",
             timestamp_type(),
-            "When the call started (manifest), UTC.",
+            "When the call started (manifest or file name; local time as recorded, marked UTC).",
+        ),
+        opt(
+            "started_at_source",
+            dict_type(),
+            "Where `started_at` and `call_date` came from: `manifest` (its `started_at` column), `filename` (`[metadata] filename_pattern`, read with `started_at_format` or a common layout), `file_mtime` (no start time found: the recording's modification date; `started_at` empty) or `run_date` (not even that: the day of the run). Empty in files written before the column.",
         ),
         req("duration_s", Float64, "Length of the recording, seconds."),
         req(
@@ -788,6 +793,7 @@ mod tests {
                 "direction",
                 "call_date",
                 "started_at",
+                "started_at_source",
                 "duration_s",
                 "channels",
                 "sample_rate_hz",
@@ -918,6 +924,7 @@ mod tests {
             "courtesy",
             "script_step",
             "direction",
+            "started_at_source",
             "language",
             "stage",
             "kind",

@@ -32,6 +32,7 @@ fn call(id: &str, date: NaiveDate, agent: Option<&str>) -> CallRow {
         direction: Some("inbound".into()),
         call_date: date,
         started_at: Some(at(date, 9 * 3600 + 61, 123_456)),
+        started_at_source: Some("manifest".into()),
         duration_s: 183.25,
         channels: 2,
         sample_rate_hz: 8000,
