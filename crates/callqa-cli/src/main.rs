@@ -6,6 +6,7 @@ mod calibrate;
 mod check;
 mod classify;
 mod clips;
+mod forget;
 mod models;
 mod probe;
 mod report;
@@ -53,6 +54,8 @@ enum Command {
     Serve(serve::Args),
     /// Trainer clip packs: the best or worst examples of an item as redacted WAV clips, transcripts, index.html and manifest.csv.
     Clips(clips::Args),
+    /// Retention: remove calls (by id, or --older-than 365d) from every table, atomically.
+    Forget(forget::Args),
 }
 
 fn main() -> ExitCode {
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Clips(args) => clips::run(args),
+        Command::Forget(args) => forget::run(args),
     };
     match result {
         Ok(code) => code,

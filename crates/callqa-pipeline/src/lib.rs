@@ -36,6 +36,7 @@
 
 pub mod config;
 pub mod dates;
+pub mod forget;
 pub mod inputs;
 mod pool;
 pub mod redact_audio;
