@@ -142,13 +142,20 @@ def read_manifest(spark, path):
     return df.filter(F.col("call_id").isNotNull() & (F.trim(F.col("call_id")) != ""))
 
 
+def on_executors(path):
+    """A path as the executors see it: made absolute when it exists here (a shared or
+    pre-installed path), else kept as given (a bare command on PATH, or a path inside an archive
+    shipped with --archives, relative to the executor's working folder)."""
+    return os.path.abspath(path) if os.path.exists(path) else path
+
+
 def score_shards(spark, df, args):
     shards = args.shards
     columns = df.columns
     conf = {
-        "callqa": os.path.abspath(args.callqa),
+        "callqa": on_executors(args.callqa),
         "out": os.path.abspath(args.out),
-        "pipelines": [os.path.abspath(p) for p in args.pipeline],
+        "pipelines": [on_executors(p) for p in args.pipeline],
         "shards": shards,
         "columns": columns,
         "jobs": args.jobs,
