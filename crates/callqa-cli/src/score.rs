@@ -6,6 +6,8 @@
 //! or skipped, 2 when some failed (the `errors` table says which), 1 when the run could not start.
 
 use anyhow::{Context, bail};
+use callqa_pipeline::dates::DateRange;
+use callqa_pipeline::nightly::RunReport;
 use callqa_pipeline::{
     CallEvent, CallStatus, Engines, Pipeline, Progress, RunOptions, RunSummary, inputs,
 };
@@ -26,7 +28,8 @@ pub struct Args {
     /// manifest row names, else the first whose direction (and language column) matches.
     #[arg(long, required = true)]
     pub pipeline: Vec<PathBuf>,
-    /// Output directory for the tables.
+    /// Output directory for the tables. Several runs may write one at once (each call is scored
+    /// once: a call another run has in flight is skipped and counted as claimed elsewhere).
     #[arg(long)]
     pub out: PathBuf,
     /// Parallel workers, each with its own Whisper state [default: cores / ASR threads].
@@ -46,9 +49,24 @@ pub struct Args {
     /// `agents`, `report` and `serve` count each call's newest scoring only.
     #[arg(long)]
     pub supersede: bool,
+    /// Score only the calls of this day (YYYY-MM-DD, today, yesterday, -Nd): their call_date,
+    /// from the manifest's started_at, the file name, else a dated folder (.../2026/12/03/... or
+    /// .../2026-12-03/...), else the file's modification date.
+    #[arg(long, value_name = "DAY", conflicts_with = "since")]
+    pub date: Option<String>,
+    /// Score only the calls of this day and later (same forms as --date).
+    #[arg(long, value_name = "DAY")]
+    pub since: Option<String>,
+    /// Write a run report (JSON: counts, failures with call id/stage/kind, durations, versions of
+    /// callqa, pipelines and models, exit status) to this file, also when the run cannot start.
+    #[arg(long, value_name = "FILE.json")]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunFlags,
 }
+
+/// The exit statuses of `score` (and `rescore`), shown in `--help`.
+pub const EXIT_CODES: &str = "Exit status: 0 every call scored or skipped; 2 the run finished and some calls failed (listed in --report and the errors table); 1 the run could not start or had to stop (bad arguments or pipeline, models missing, output folder locked or unwritable).";
 
 #[derive(clap::Args)]
 pub struct RescoreArgs {
@@ -60,7 +78,8 @@ pub struct RescoreArgs {
     /// match; calls no given pipeline matches are left untouched (counted as `untouched`).
     #[arg(long, required = true)]
     pub pipeline: Vec<PathBuf>,
-    /// Where to write the new tables [default: replace the scores in --from, atomically].
+    /// Where to write the new tables [default: replace the scores in --from, atomically]. Needs
+    /// the folder to itself: fails at once while a `callqa score` writes it.
     #[arg(long)]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -183,7 +202,7 @@ fn render(verb: &str, s: &RunSummary) -> String {
     }
     if s.undated > 0 {
         out.push_str(&format!(
-            "  undated     {} call(s) without a start time (manifest started_at or [metadata] filename_pattern): dated by file modification time (calls.started_at_source)\n",
+            "  undated     {} call(s) without a date (manifest started_at, [metadata] filename_pattern, dated folder): dated by file modification time (calls.started_at_source)\n",
             s.undated
         ));
     }
@@ -243,19 +262,58 @@ fn render(verb: &str, s: &RunSummary) -> String {
     out
 }
 
-fn finish(verb: &str, summary: &RunSummary, json: bool) -> anyhow::Result<ExitCode> {
+fn print_summary(verb: &str, summary: &RunSummary, json: bool) -> anyhow::Result<()> {
     if json {
         println!("{}", serde_json::to_string(summary)?);
     } else {
         eprint!("{}", render(verb, summary));
     }
+    Ok(())
+}
+
+fn finish(verb: &str, summary: &RunSummary, json: bool) -> anyhow::Result<ExitCode> {
+    print_summary(verb, summary, json)?;
     Ok(ExitCode::from(summary.exit_code()))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let started_at = chrono::Utc::now();
+    let report = args.report.clone();
+    let out = args.out.clone();
+    let mut loaded: Option<(Engines, Option<DateRange>)> = None;
+    let result = run_scoring(args, &mut loaded);
+    let Some(path) = report else {
+        return result.map(|s| ExitCode::from(s.exit_code()));
+    };
+    let (engines, dates) = match &loaded {
+        Some((e, d)) => (Some(e), *d),
+        None => (None, None),
+    };
+    let r = match (&result, engines) {
+        (Ok(summary), Some(engines)) => RunReport::finished(started_at, summary, engines, dates),
+        (Ok(_), None) => RunReport::not_run(started_at, &out, "no models loaded", None, dates),
+        (Err(e), _) => RunReport::not_run(started_at, &out, &format!("{e:#}"), engines, dates),
+    };
+    r.write(&path)
+        .with_context(|| format!("{}: cannot write the run report", path.display()))?;
+    result.map(|_| ExitCode::from(r.exit_code))
+}
+
+/// Loads, runs and prints; `loaded` keeps the engines and dates for the report.
+fn run_scoring(
+    args: Args,
+    loaded: &mut Option<(Engines, Option<DateRange>)>,
+) -> anyhow::Result<RunSummary> {
     if args.inputs.is_empty() && args.manifest.is_empty() {
         bail!("nothing to score: give recordings, folders or --manifest FILE");
     }
+    let today = callqa_pipeline::forget::today();
+    let day = |s: &String| callqa_pipeline::dates::parse_day(s, today).map_err(anyhow::Error::msg);
+    let dates = match (&args.date, &args.since) {
+        (Some(d), _) => Some(DateRange::day(day(d)?)),
+        (None, Some(s)) => Some(DateRange::since(day(s)?)),
+        (None, None) => None,
+    };
     let pipelines = load_pipelines(&args.pipeline)?;
     let pattern = pipelines.first().and_then(|p| p.filename_pattern.clone());
     let date_format = pipelines
@@ -269,18 +327,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         errors.extend(e);
     }
     let engines = Engines::load(pipelines, true, 1).context("cannot start the run")?;
+    let engines = &loaded.insert((engines, dates)).0;
     let opts = RunOptions {
         jobs: args.jobs,
         shard_calls: args.shard_calls,
         run_id: args.run.run_id.clone(),
         shard: args.shard,
         supersede: args.supersede,
+        dates,
         ..RunOptions::new(&args.out)
     };
     let reporter = Reporter::new(args.run.no_progress);
-    let summary = callqa_pipeline::score(&engines, &calls, &errors, &opts, &reporter);
+    let summary = callqa_pipeline::score(engines, &calls, &errors, &opts, &reporter);
     reporter.finish();
-    finish("score", &summary?, args.run.json)
+    let summary = summary?;
+    print_summary("score", &summary, args.run.json)?;
+    Ok(summary)
 }
 
 pub fn rescore(args: RescoreArgs) -> anyhow::Result<ExitCode> {
@@ -322,5 +384,13 @@ mod tests {
         assert!(text.contains("(slowest: asr)"), "{text}");
         assert!(text.contains("4.0x real time"), "{text}");
         assert!(text.contains("decode 1"), "{text}");
+        assert!(!text.contains("in flight"), "{text}");
+        s.skipped = 2;
+        s.claimed_elsewhere = 2;
+        let text = render("score", &s);
+        assert!(
+            text.contains("in flight   2 skipped: another run writing this folder"),
+            "{text}"
+        );
     }
 }
