@@ -12,10 +12,10 @@ export CALLQA_HOME="${CALLQA_HOME:-$HOME/.cache/callqa}"
 mkdir -p "$CALLQA_HOME"
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-# 1. System packages: cmake + libclang for whisper.cpp's build, sox/ffmpeg for audio tests and
+# 1. System packages: cmake + libclang + OpenBLAS for whisper.cpp's build, sox/ffmpeg for audio tests and
 #    fixtures, espeak-ng for the English TTS front end, chromium + its driver for the web app's
 #    browser tests (headless, driven by Selenium from the venv).
-apt_pkgs=(cmake libclang-dev clang pkg-config sox libsox-fmt-all ffmpeg espeak-ng python3-venv
+apt_pkgs=(cmake libclang-dev clang pkg-config libopenblas-dev sox libsox-fmt-all ffmpeg espeak-ng python3-venv
   chromium chromium-driver)
 missing=()
 for p in "${apt_pkgs[@]}"; do
