@@ -39,8 +39,10 @@ enum Command {
     /// Transcribe recordings (VAD + Whisper) into turn-ordered agent/customer utterances.
     Transcribe(transcribe::Args),
     /// Score recordings end to end (decode, VAD, ASR, classifiers, form) into Parquet tables.
+    #[command(after_help = score::EXIT_CODES)]
     Score(score::Args),
     /// Re-apply changed forms or classifiers to stored transcripts, without ASR.
+    #[command(after_help = score::EXIT_CODES)]
     Rescore(score::RescoreArgs),
     /// Agent summaries per week or month from the stored scores.
     Agents(agents::Args),

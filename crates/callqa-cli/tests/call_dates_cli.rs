@@ -73,7 +73,7 @@ fn a_pca_style_file_name_dates_the_call_and_an_undated_one_is_counted_and_marked
         "{s}"
     );
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("no start time found"), "{stderr}");
+    assert!(stderr.contains("no date found"), "{stderr}");
 
     let calls: Vec<CallRow> = read_rows(&out).expect("calls");
     let get = |stem: &str| {

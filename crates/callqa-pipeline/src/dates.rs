@@ -14,6 +14,9 @@ pub enum DateSource {
     Manifest,
     /// The file name (`[metadata] filename_pattern`).
     Filename,
+    /// No start time, but the recording's folders name a date (`.../2026/12/03/...`,
+    /// `.../2026-12-03/...`): that day (`started_at` stays empty).
+    Folder,
     /// No start time found: the recording's modification date.
     FileMtime,
     /// No start time and no readable modification time: the day of the run.
@@ -26,12 +29,14 @@ impl DateSource {
         match self {
             DateSource::Manifest => "manifest",
             DateSource::Filename => "filename",
+            DateSource::Folder => "folder",
             DateSource::FileMtime => "file_mtime",
             DateSource::RunDate => "run_date",
         }
     }
 
-    /// True when no start time was found (the date is the file's or the run's).
+    /// True when no date was found (neither a start time nor a dated folder: the date is the
+    /// file's modification date or the run's).
     pub fn is_fallback(self) -> bool {
         matches!(self, DateSource::FileMtime | DateSource::RunDate)
     }
@@ -164,6 +169,56 @@ pub fn date_from_path(path: &Path) -> Option<NaiveDate> {
     found
 }
 
+/// A day given on the command line: `YYYY-MM-DD`, `today`, `yesterday`, or `N` days before
+/// today as `-Nd` (`-7d`).
+pub fn parse_day(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let s = s.trim();
+    match s {
+        "today" => return Ok(today),
+        "yesterday" => return today.pred_opt().ok_or_else(|| "no day before today".into()),
+        _ => {}
+    }
+    if let Some(n) = s.strip_prefix('-').and_then(|r| r.strip_suffix('d'))
+        && let Ok(n) = n.parse::<u64>()
+    {
+        return today
+            .checked_sub_days(chrono::Days::new(n))
+            .ok_or_else(|| format!("{s:?} reaches before any date"));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        format!("{s:?} is not a day: use YYYY-MM-DD, today, yesterday or -Nd (e.g. -7d)")
+    })
+}
+
+/// The days a run takes calls from (`callqa score --date` / `--since`), by `call_date`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DateRange {
+    /// First day, inclusive.
+    pub from: NaiveDate,
+    /// Last day, inclusive; `None`: no end.
+    pub to: Option<NaiveDate>,
+}
+
+impl DateRange {
+    /// One day.
+    pub fn day(d: NaiveDate) -> DateRange {
+        DateRange {
+            from: d,
+            to: Some(d),
+        }
+    }
+
+    /// From a day on.
+    pub fn since(d: NaiveDate) -> DateRange {
+        DateRange { from: d, to: None }
+    }
+
+    /// True when `d` is in the range.
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        d >= self.from && self.to.is_none_or(|t| d <= t)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +284,22 @@ mod tests {
         assert!(check_format("%d.%m.%Y").is_ok());
         assert!(check_format("%H:%M").is_err(), "no date");
         assert!(check_format("%Y-%m-%Q").is_err(), "bad specifier");
+    }
+
+    #[test]
+    fn command_line_days_and_ranges() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default();
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default();
+        assert_eq!(parse_day("today", today), Ok(today));
+        assert_eq!(parse_day("yesterday", today), Ok(d(12, 2)));
+        assert_eq!(parse_day("-7d", today), Ok(d(11, 26)));
+        assert_eq!(parse_day("2026-11-30", today), Ok(d(11, 30)));
+        assert!(parse_day("last week", today).is_err());
+        assert!(parse_day("2026-02-30", today).is_err());
+        assert!(DateRange::day(d(12, 2)).contains(d(12, 2)));
+        assert!(!DateRange::day(d(12, 2)).contains(d(12, 3)));
+        assert!(DateRange::since(d(12, 2)).contains(d(12, 31)));
+        assert!(!DateRange::since(d(12, 2)).contains(d(12, 1)));
     }
 
     #[test]

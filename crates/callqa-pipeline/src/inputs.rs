@@ -52,8 +52,12 @@ pub fn parse_started_at(s: &str) -> Option<NaiveDateTime> {
     crate::dates::parse_started_at(s, None)
 }
 
-/// The date of a recording without a start time: its modification date, else the run's date.
+/// The date of a recording without a start time: the date its folders name, else its
+/// modification date, else the run's date.
 fn file_date(path: &Path) -> (NaiveDate, DateSource) {
+    if let Some(d) = crate::dates::date_from_path(path) {
+        return (d, DateSource::Folder);
+    }
     match std::fs::metadata(path).and_then(|m| m.modified()) {
         Ok(t) => (
             chrono::DateTime::<chrono::Local>::from(t).date_naive(),
@@ -121,7 +125,7 @@ pub fn from_file_name_with(
                     file = %path.display(),
                     started_at = %raw,
                     format = started_at_format.unwrap_or("(none: common layouts)"),
-                    "the start time in the file name is not a date-time; the call is dated by the file's modification time"
+                    "the start time in the file name is not a date-time; the call is dated by its folder or file modification time"
                 );
             }
         }

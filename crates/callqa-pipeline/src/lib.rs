@@ -38,6 +38,7 @@ pub mod config;
 pub mod dates;
 pub mod forget;
 pub mod inputs;
+pub mod nightly;
 mod pool;
 pub mod redact_audio;
 pub mod run;
@@ -47,8 +48,8 @@ pub mod transcribe;
 pub use config::{ConfigError, Pipeline, PipelineConfig, StageSettings};
 pub use inputs::{CallInput, InputError};
 pub use run::{
-    CallEvent, CallStatus, Engines, NoProgress, Progress, RunError, RunOptions, RunSummary, STAGES,
-    call_key, rescore, score,
+    CallEvent, CallFailure, CallStatus, Engines, NoProgress, PipelineVersions, Progress, RunError,
+    RunOptions, RunSummary, STAGES, call_key, rescore, score,
 };
 pub use transcribe::{
     SpeechEngines, SpeechError, SpeechOverrides, SpeechTiming, SpeechWorker, TranscribeOptions,

@@ -66,6 +66,9 @@ pub struct RunOptions {
     /// ([`Store::open_exclusive`]). Off: the older scorings stay, and readers that aggregate
     /// count each call's newest only ([`callqa_store::read_current_rows`]).
     pub supersede: bool,
+    /// Score only the calls whose `call_date` is in this range (`score --date` / `--since`);
+    /// the others are counted in [`RunSummary::outside_dates`].
+    pub dates: Option<crate::dates::DateRange>,
 }
 
 impl RunOptions {
@@ -78,6 +81,7 @@ impl RunOptions {
             run_id: None,
             shard: None,
             supersede: false,
+            dates: None,
         }
     }
 }
@@ -168,15 +172,46 @@ pub struct RunSummary {
     pub claimed_elsewhere: usize,
     /// The shard scored (`i/N`), when the run took one; `calls` counts that shard's calls only.
     pub shard: Option<String>,
-    /// Calls given with no start time found (no manifest `started_at`, nothing the file-name
-    /// pattern captured could be read): dated by the file's modification time or the run's date
-    /// (`calls.started_at_source` says which).
+    /// Calls left out because their `call_date` is outside [`RunOptions::dates`].
+    pub outside_dates: usize,
+    /// The calls that failed: id, file, stage, kind, message (the run's rows in `errors`).
+    pub failures: Vec<CallFailure>,
+    /// Calls given with no date found (no manifest `started_at`, nothing the file-name pattern
+    /// captured could be read, no dated folder): dated by the file's modification time or the
+    /// run's date (`calls.started_at_source` says which).
     pub undated: usize,
     /// Stored scorings of the run's calls that it replaced (`score --supersede`).
     pub superseded: usize,
     /// Rescoring: stored calls that no given pipeline matches (by stored pipeline name, else
     /// direction and language), left as they are.
     pub untouched: usize,
+}
+
+/// One failed call of a run (as its `errors` row).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallFailure {
+    /// Call id, where the input got one.
+    pub call_id: Option<String>,
+    /// The recording (or manifest line).
+    pub source_uri: String,
+    /// Stage that failed (`input`, `decode`, `asr`, `classify`, ...).
+    pub stage: String,
+    /// Kind of failure within the stage.
+    pub kind: String,
+    /// One-line message naming the file.
+    pub message: String,
+}
+
+impl From<&ErrorRow> for CallFailure {
+    fn from(e: &ErrorRow) -> CallFailure {
+        CallFailure {
+            call_id: e.call_id.clone(),
+            source_uri: e.source_uri.clone(),
+            stage: e.stage.clone(),
+            kind: e.kind.clone(),
+            message: e.message.clone(),
+        }
+    }
 }
 
 impl RunSummary {
@@ -345,12 +380,59 @@ impl Engines {
         })
     }
 
+    /// What each loaded pipeline runs: its name, version and file, and the versions of its models
+    /// (Whisper when loaded with ASR; the classifiers always), for run reports.
+    pub fn versions(&self) -> Vec<PipelineVersions> {
+        self.routes
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let p = &r.pipeline.config.pipeline;
+                let asr = self.speech.as_ref().map(|s| s.model(i));
+                PipelineVersions {
+                    name: p.name.clone(),
+                    version: p.version.clone(),
+                    path: r.pipeline.path.clone(),
+                    language: p.language.clone(),
+                    direction: p.direction.clone(),
+                    form: r.pipeline.form.config.name.clone(),
+                    asr_model: asr.map(|m| m.name.clone()),
+                    asr_model_sha256: asr.map(|m| m.sha256.clone()),
+                    classifiers: r.classifier_versions.clone(),
+                }
+            })
+            .collect()
+    }
+
     fn pipeline_names(&self) -> Vec<String> {
         self.routes
             .iter()
             .map(|r| r.pipeline.config.pipeline.name.clone())
             .collect()
     }
+}
+
+/// A loaded pipeline's versions (see [`Engines::versions`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PipelineVersions {
+    /// `[pipeline] name`.
+    pub name: String,
+    /// `[pipeline] version`.
+    pub version: String,
+    /// The pipeline file.
+    pub path: PathBuf,
+    /// `[pipeline] language`.
+    pub language: String,
+    /// `[pipeline] direction`.
+    pub direction: String,
+    /// The form's name.
+    pub form: String,
+    /// Whisper model name (loaded with ASR only).
+    pub asr_model: Option<String>,
+    /// Whisper model sha256 (loaded with ASR only).
+    pub asr_model_sha256: Option<String>,
+    /// `task=sha256;...` of the classifier models.
+    pub classifiers: String,
 }
 
 /// The idempotence key of a call (see the module docs).
@@ -965,6 +1047,8 @@ struct ShardWriter<'a> {
     current: HashMap<String, String>,
     /// Stored scorings replaced so far.
     superseded: usize,
+    /// The failures committed so far.
+    failures: Vec<CallFailure>,
 }
 
 impl ShardWriter<'_> {
@@ -972,6 +1056,8 @@ impl ShardWriter<'_> {
         if self.rows.is_empty() && self.current.is_empty() {
             return Ok(());
         }
+        self.failures
+            .extend(self.rows.errors.iter().map(CallFailure::from));
         let t = Instant::now();
         let older = if self.supersede {
             let mut keep = std::mem::take(&mut self.current);
@@ -1064,6 +1150,21 @@ pub fn score(
         }
         None => (calls, input_errors),
     };
+    // Nightly runs take one day (or the days since one) of a folder laid out by date.
+    let dated_calls;
+    let mut outside_dates = 0;
+    let calls = match opts.dates {
+        Some(range) => {
+            dated_calls = calls
+                .iter()
+                .filter(|c| range.contains(c.call_date))
+                .cloned()
+                .collect::<Vec<_>>();
+            outside_dates = calls.len() - dated_calls.len();
+            &dated_calls[..]
+        }
+        None => calls,
+    };
     // Superseding rewrites other runs' records: no other run may write meanwhile.
     let mut store = if opts.supersede {
         Store::open_exclusive(&opts.out)?
@@ -1079,6 +1180,7 @@ pub fn score(
         out: opts.out.clone(),
         calls: calls.len() + input_errors.len(),
         shard: opts.shard.map(|s| s.to_string()),
+        outside_dates,
         undated: calls
             .iter()
             .filter(|c| c.started_at_source.is_fallback())
@@ -1088,7 +1190,7 @@ pub fn score(
     if summary.undated > 0 {
         tracing::warn!(
             calls = summary.undated,
-            "no start time found (manifest started_at, [metadata] filename_pattern): dated by the file's modification time (calls.started_at_source)"
+            "no date found (manifest started_at, [metadata] filename_pattern, dated folder): dated by the file's modification time (calls.started_at_source)"
         );
     }
     let mut writer = ShardWriter {
@@ -1103,6 +1205,7 @@ pub fn score(
         supersede: opts.supersede,
         current: HashMap::new(),
         superseded: 0,
+        failures: Vec::new(),
     };
     progress.started(summary.calls);
     for e in input_errors {
@@ -1222,6 +1325,7 @@ pub fn score(
     writer.commit(progress)?;
     summary.shards = writer.shard;
     summary.superseded = writer.superseded;
+    summary.failures = std::mem::take(&mut writer.failures);
     summary.stage_s.insert("write".into(), writer.write_s);
     summary.wall_s = started.elapsed().as_secs_f64();
     Ok(summary)

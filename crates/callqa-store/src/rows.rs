@@ -96,7 +96,7 @@ pub struct CallRow {
     pub call_date: NaiveDate,
     /// Start of the call.
     pub started_at: Option<DateTime<Utc>>,
-    /// Where `started_at` / `call_date` came from: `manifest`, `filename`, `file_mtime`,
+    /// Where `started_at` / `call_date` came from: `manifest`, `filename`, `folder`, `file_mtime`,
     /// `run_date` (none in files written before the column).
     pub started_at_source: Option<String>,
     /// Length, seconds.

@@ -248,7 +248,7 @@ fn calls() -> Vec<Column> {
         opt(
             "started_at_source",
             dict_type(),
-            "Where `started_at` and `call_date` came from: `manifest` (its `started_at` column), `filename` (`[metadata] filename_pattern`, read with `started_at_format` or a common layout), `file_mtime` (no start time found: the recording's modification date; `started_at` empty) or `run_date` (not even that: the day of the run). Empty in files written before the column.",
+            "Where `started_at` and `call_date` came from: `manifest` (its `started_at` column), `filename` (`[metadata] filename_pattern`, read with `started_at_format` or a common layout), `folder` (no start time; the recording's folders name the day: `.../2026/12/03/...`, `.../2026-12-03/...`; `started_at` empty), `file_mtime` (no start time found: the recording's modification date; `started_at` empty) or `run_date` (not even that: the day of the run). Empty in files written before the column.",
         ),
         req("duration_s", Float64, "Length of the recording, seconds."),
         req(
