@@ -47,6 +47,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for (table, n) in &s.removed {
         text.push_str(&format!("  {table:<12} {n} row(s)\n"));
     }
+    if s.redacted_audio_deleted > 0 {
+        text.push_str(&format!(
+            "  redacted audio files deleted: {}\n",
+            s.redacted_audio_deleted
+        ));
+    }
     if !s.not_found.is_empty() {
         text.push_str(&format!("  not in the store: {}\n", s.not_found.join(", ")));
     }

@@ -156,14 +156,20 @@ fn forget_removes_a_call_from_every_table_and_keeps_the_others() {
     let today = chrono::Local::now().date_naive();
     let old = day(2020, 1, 6);
     let calls = [stored("c1", today), stored("c2", old), stored("c3", today)];
+    let audio = |id: &str| out.join(format!("redacted_audio/{id}.wav"));
+    std::fs::create_dir_all(out.join("redacted_audio")).expect("mkdir");
     {
         let mut store = Store::open(&out).expect("store");
         let (mut rows, keys) = shard_of(&calls[..2]);
+        rows.calls[0].redacted_audio_uri = Some(audio("c1").display().to_string());
+        std::fs::write(audio("c1"), b"RIFF").expect("audio");
         rows.errors.push(error(None));
         store
             .commit_shard("seed", 0, &rows, &keys)
             .expect("shard 0");
         let (mut rows, keys) = shard_of(&calls[2..]);
+        rows.calls[0].redacted_audio_uri = Some(audio("c3").display().to_string());
+        std::fs::write(audio("c3"), b"RIFF").expect("audio");
         rows.errors.push(error(Some("c1"))); // c1's failure, recorded in another record
         store
             .commit_shard("seed", 1, &rows, &keys)
@@ -188,6 +194,8 @@ fn forget_removes_a_call_from_every_table_and_keeps_the_others() {
             "call_scores": 1, "errors": 1}),
         "{s}"
     );
+    assert_eq!(s["redacted_audio_deleted"], 1, "{s}");
+    assert!(!audio("c1").exists() && audio("c3").exists());
     let after = all(&out);
     assert!(
         holds(&after, "c1").is_empty(),

@@ -53,6 +53,8 @@ pub struct ForgetSummary {
     pub removed: BTreeMap<String, u64>,
     /// Ledger records rewritten.
     pub records_rewritten: usize,
+    /// Redacted audio copies (`calls.redacted_audio_uri` under the output folder) deleted.
+    pub redacted_audio_deleted: usize,
 }
 
 /// Removes calls from every table of the store under `out` (see the module docs). Takes the
@@ -82,7 +84,29 @@ pub fn forget(
     };
     let run_id = run_id.unwrap_or_else(|| format!("forget-{}", new_run_id()));
     let set: HashSet<String> = ids.iter().cloned().collect();
+    // The calls' redacted audio copies go too: those a run wrote to `<out>/redacted_audio/`
+    // (matched by file name, whichever way `--out` was spelled then).
+    let audio: Vec<PathBuf> = callqa_store::read_rows::<callqa_store::CallRow>(out)?
+        .into_iter()
+        .filter(|c| set.contains(&c.call_id))
+        .filter_map(|c| c.redacted_audio_uri.map(PathBuf::from))
+        .filter(|p| p.parent().and_then(Path::file_name) == Some("redacted_audio".as_ref()))
+        .filter_map(|p| p.file_name().map(|n| out.join("redacted_audio").join(n)))
+        .collect();
     let done = store.forget(&run_id, &set)?;
+    let mut redacted_audio_deleted = 0;
+    for p in &audio {
+        match std::fs::remove_file(p) {
+            Ok(()) => redacted_audio_deleted += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(RunError::Usage(format!(
+                    "{}: the call's rows are removed, but its redacted audio could not be deleted: {e}",
+                    p.display()
+                )));
+            }
+        }
+    }
     drop(store);
     if done.records_rewritten > 0 {
         // Opening again deletes the replaced records and their part files.
@@ -97,6 +121,7 @@ pub fn forget(
         not_found: done.not_found.into_iter().collect(),
         removed: done.removed,
         records_rewritten: done.records_rewritten,
+        redacted_audio_deleted,
     })
 }
 
