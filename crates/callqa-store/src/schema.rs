@@ -735,8 +735,10 @@ dates are `date32`.\n",
     s.push_str(
         "- A run writes part files under temporary names (`.part-*.parquet.tmp`), renames them into \
 place, then writes its commit record `_ledger/<run_id>-<shard>.json` (call keys and files). Part \
-files no ledger record lists belong to an interrupted run: `Store::open` deletes them. Readers \
-skip files whose names start with `.` or `_`.\n\n",
+files no ledger record lists belong to a run in flight or an interrupted one: `Store::open` \
+deletes them once their run's lock (`_locks/runs/<run_id>.lock`) is free. `_locks/` also holds \
+the folder lock and the per-call claims that let several runs write one folder (see \
+`docs/spark.md`). Readers skip files whose names start with `.` or `_`.\n\n",
     );
     for t in Table::ALL {
         let _ = writeln!(
