@@ -222,6 +222,16 @@ fn forget_removes_a_call_from_every_table_and_keeps_the_others() {
         disk, listed,
         "the replaced part files are deleted from disk"
     );
+    let records = std::fs::read_dir(out.join("_ledger"))
+        .expect("ledger dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        .count();
+    assert_eq!(
+        records,
+        read_ledger(&out).expect("ledger").len(),
+        "replaced records deleted"
+    );
 
     // By age: only the call dated in 2020 goes; the text output names each table.
     let run = callqa(&["forget", "--older-than", "365d", "--out", &out_s]);

@@ -108,10 +108,6 @@ pub fn forget(
         }
     }
     drop(store);
-    if done.records_rewritten > 0 {
-        // Opening again deletes the replaced records and their part files.
-        drop(Store::open_exclusive(out)?);
-    }
     tracing::info!(out = %out.display(), calls = done.found.len(), records = done.records_rewritten, "calls forgotten");
     Ok(ForgetSummary {
         out: out.to_path_buf(),

@@ -23,6 +23,9 @@ pub struct Removal {
     pub kept_keys: Vec<String>,
     /// The affected records (`<run_id>-<shard>` stems).
     pub supersedes: Vec<String>,
+    /// The affected records' part files (relative to the output directory): unused once a
+    /// record superseding them is committed.
+    pub replaced_files: Vec<String>,
     /// Rows removed, per table name (every run table named, zero where none went).
     pub removed: BTreeMap<String, u64>,
     /// The removed call ids found in the store.
@@ -121,6 +124,8 @@ pub fn plan_removal(out: impl AsRef<Path>, select: Select) -> Result<Removal, St
     for (&i, (_, keys)) in &hit {
         let rec = &recs[i];
         plan.supersedes.push(rec.stem());
+        plan.replaced_files
+            .extend(rec.files.iter().map(|f| f.path.clone()));
         plan.kept_keys
             .extend(rec.call_keys.iter().filter(|k| !keys.contains(*k)).cloned());
     }
@@ -175,9 +180,18 @@ pub struct Forgotten {
     pub records_rewritten: usize,
 }
 
+fn remove_file(p: &Path) -> Result<(), StoreError> {
+    match std::fs::remove_file(p) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StoreError::io(p, e)),
+    }
+}
+
 impl Store {
     /// Removes the calls `ids` from every run table (`errors` included) in one atomic step: the
-    /// records holding them are superseded by one record (`<run_id>-0`) with their other rows.
+    /// records holding them are superseded by one record (`<run_id>-0`) with their other rows;
+    /// then the replaced part files and records are deleted.
     /// Open the store with [`Store::open_exclusive`]: nothing else may write it meanwhile.
     pub fn forget(&mut self, run_id: &str, ids: &HashSet<String>) -> Result<Forgotten, StoreError> {
         let plan = plan_removal(self.out_dir(), Select::Calls(ids))?;
@@ -194,6 +208,15 @@ impl Store {
                 &plan.kept_keys,
                 &plan.supersedes,
             )?;
+            // The removed rows leave the disk now, not at the next open: the replaced part files,
+            // then the replaced records (a crash in between leaves records the new one hides).
+            let out = self.out_dir().to_path_buf();
+            for rel in &plan.replaced_files {
+                remove_file(&out.join(rel))?;
+            }
+            for stem in &plan.supersedes {
+                remove_file(&out.join(crate::LEDGER_DIR).join(format!("{stem}.json")))?;
+            }
         }
         Ok(Forgotten {
             removed: plan.removed,
