@@ -1500,12 +1500,9 @@ pub fn rescore(
             }
             Err(f) => {
                 summary.record_failed(f.stage);
-                rows.errors.push(error_row(
-                    &run_id,
-                    &path.display().to_string(),
-                    Some(&call_id),
-                    &f,
-                ));
+                let e = error_row(&run_id, &path.display().to_string(), Some(&call_id), &f);
+                summary.failures.push(CallFailure::from(&e));
+                rows.errors.push(e);
                 CallStatus::Failed {
                     stage: f.stage.to_string(),
                     message: f.message,
