@@ -783,7 +783,10 @@ mod tests {
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default();
-            assert!(err.starts_with("p.toml: ") && err.contains(key), "{bad}: {err}");
+            assert!(
+                err.starts_with("p.toml: ") && err.contains(key),
+                "{bad}: {err}"
+            );
         }
     }
 
