@@ -811,4 +811,31 @@ mod tests {
             .to_string();
         assert!(err.contains("modle"), "{err}");
     }
+
+    #[test]
+    fn started_at_format_is_read_and_checked() {
+        let src = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/inbound-zh.toml"),
+        )
+        .unwrap_or_default();
+        let with = |format: &str| {
+            let text = format!(
+                "{src}\n[metadata]\nfilename_pattern = '_DT_(?P<started_at>[0-9T-]+)_'\nstarted_at_format = \"{format}\"\n"
+            );
+            Pipeline::from_toml(Path::new("p.toml"), &text)
+        };
+        let ok = with("%Y-%m-%dT%H-%M-%S").ok();
+        assert_eq!(
+            ok.as_ref()
+                .and_then(|p| p.config.metadata.started_at_format.as_deref()),
+            Some("%Y-%m-%dT%H-%M-%S")
+        );
+        for bad in ["%H-%M-%S", "%Y-%m-%Q"] {
+            let err = with(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                err.starts_with("p.toml: ") && err.contains("metadata.started_at_format"),
+                "{bad}: {err}"
+            );
+        }
+    }
 }
