@@ -9,7 +9,9 @@ Speed, on the bundled fixture calls (SYNTHETIC: text-to-speech made by fixtures/
   scoring + Parquet, process start and model loads included. Workers: callqa's default (cores
   / ASR threads = 2 here).
 - faster-whisper, one child process per config and run, on the same CTranslate2 base weights
-  (int8, cpu_threads = cores): per call and channel, transcribe(language, vad_filter=True) with `fw-b1` = beam_size 1, best_of 1, temperature 0,
+  (int8, cpu_threads = cores), and `fw-bBx2`: two one-thread processes at once, the calls dealt
+  out between them (what callqa's two workers do; CTranslate2 keeps 2 threads busy only part of
+  the time): per call and channel, transcribe(language, vad_filter=True) with `fw-b1` = beam_size 1, best_of 1, temperature 0,
   condition_on_previous_text False (greedy like callqa) and `fw-b5` = faster-whisper's
   defaults (beam 5, temperature fallback, conditioning on previous text). ASR only: it does
   less than callqa's chain, which is the comparison the issue asks for. No initial prompt: with
@@ -274,11 +276,22 @@ def fw_kwargs(beam: int) -> dict:
     return dict(beam_size=beam)  # faster-whisper's defaults otherwise
 
 
-def fw_command(tmp: Path, name: str, ct2: Path, beam: int, files: list[dict]) -> list[str]:
-    job = {"ct2": str(ct2), "cpu_threads": os.cpu_count() or 2, "beam": beam, "files": files}
-    jf = tmp / f"{name}.job.json"
-    jf.write_text(json.dumps(job, ensure_ascii=False))
-    return [sys.executable, str(Path(__file__).resolve()), "--fw-worker", str(jf)]
+def fw_command(tmp: Path, name: str, ct2: Path, beam: int, files: list[dict], procs: int = 1) -> list[str]:
+    """One faster-whisper worker with cpu_threads = cores, or `procs` workers at once with one
+    thread each, the files dealt out among them (like callqa's workers)."""
+    cmds = []
+    for k in range(procs):
+        threads = os.cpu_count() or 2 if procs == 1 else 1
+        job = {"ct2": str(ct2), "cpu_threads": threads, "beam": beam, "files": files[k::procs]}
+        jf = tmp / f"{name}.{k}.job.json"
+        jf.write_text(json.dumps(job, ensure_ascii=False))
+        cmds.append([sys.executable, str(Path(__file__).resolve()), "--fw-worker", str(jf)])
+    if procs == 1:
+        return cmds[0]
+    import shlex
+
+    script = " ".join(shlex.join(c) + " &" for c in cmds) + " wait"
+    return ["/bin/sh", "-c", script]
 
 
 # ---------------------------------------------------------------- accuracy on real clips
@@ -329,6 +342,8 @@ def main() -> int:
     ap.add_argument("--settings", default="default,q8_0,beam5")
     ap.add_argument("--accuracy-settings", help="settings for the accuracy part (default: --settings)")
     ap.add_argument("--fw", default="1,5", help="faster-whisper beam sizes ('' for none)")
+    ap.add_argument("--fw-procs", type=int, default=2,
+                    help="also run faster-whisper as N one-thread processes at once (fw-bBxN; 1: don't)")
     ap.add_argument("--bin", default=str(REPO / "target" / "release" / "callqa"))
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--no-accuracy", action="store_true")
@@ -365,6 +380,7 @@ def main() -> int:
                     for r in rows]
         systems: list[tuple[str, object]] = [(n, None) for n, _ in settings]
         systems += [(f"fw-b{b}", b) for b in beams]
+        systems += [(f"fw-b{b}x{a.fw_procs}", b) for b in beams if a.fw_procs > 1]
         res = {n: {"wall": [], "cpu": [], "rss": []} for n, _ in systems}
         agree: dict[str, tuple[int, int]] = {}
         for run in range(a.runs):
@@ -377,7 +393,8 @@ def main() -> int:
                     for p in PIPELINES:
                         cmd += ["--pipeline", str(pipes[name][p])]
                 else:
-                    cmd = fw_command(tmp, name, ct2, beam, fw_files)
+                    procs = a.fw_procs if "x" in name else 1
+                    cmd = fw_command(tmp, name, ct2, beam, fw_files, procs)
                 m = measured(cmd, log)
                 if beam is None and m["rc"] not in (0,):
                     sys.exit(f"{name}: callqa score exit {m['rc']}: {log.read_text()[-1500:]}")
@@ -442,8 +459,8 @@ def main() -> int:
     if a.rss_calls:
         rows = bench_calls(None)
         name = settings[0][0]
-        L += [f"## Peak RSS in the number of calls (`{name}`)", "", "| calls | audio s | wall s | peak RSS MiB |",
-              "|---:|---:|---:|---:|"]
+        L += [f"## Peak RSS in the number of calls (`{name}`)", "", "| calls | audio s | wall s | CPU s | CPU s per call | peak RSS MiB |",
+              "|---:|---:|---:|---:|---:|---:|"]
         for n in [int(x) for x in a.rss_calls.split(",") if x]:
             reps = -(-n // len(rows))
             manifest = tmp / f"rss-{n}.csv"
@@ -459,7 +476,8 @@ def main() -> int:
             m = measured(cmd, tmp / f"rss-{n}.log")
             if m["rc"] != 0:
                 sys.exit(f"rss run {n}: exit {m['rc']}: {(tmp / f'rss-{n}.log').read_text()[-1500:]}")
-            L.append(f"| {n} | {audio:.0f} | {m['wall']:.0f} | {m['rss'] / 1024:.0f} |")
+            L.append(f"| {n} | {audio:.0f} | {m['wall']:.0f} | {m['cpu']:.0f} | {m['cpu'] / n:.1f} | "
+                     f"{m['rss'] / 1024:.0f} |")
             print(f"rss {n} calls: {m['rss'] / 1024:.0f} MiB", file=sys.stderr, flush=True)
             shutil.rmtree(out_dir, ignore_errors=True)
         L.append("")
