@@ -5,41 +5,16 @@
 //! Skips (passes with a message) when the models (Whisper base, Silero VAD, classifiers) or the
 //! fixture audio (`fixtures/audio`, built by `scripts/setup.sh`) are absent.
 
+mod common;
+
 use callqa_store::{
     CallRow, CallScoreRow, EvaluationRow, Store, UtteranceRow, read_ledger, read_rows,
 };
+use common::{asr_ready, root};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn home() -> PathBuf {
-    if let Some(h) = std::env::var_os("CALLQA_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(h);
-    }
-    PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/callqa")
-}
-
-/// True when everything a scoring run needs is installed; prints why not otherwise.
-fn ready() -> bool {
-    let needed = [
-        home().join("models/whisper/base/ggml-model.bin"),
-        home().join("models/vad/silero_vad.onnx"),
-        home().join("models/classifiers/script_step/model.toml"),
-        root().join("fixtures/audio/zh_telecom_inbound_rude_agent_01.wav"),
-    ];
-    for p in &needed {
-        if !p.is_file() {
-            eprintln!("SKIP: {} absent (run scripts/setup.sh)", p.display());
-            return false;
-        }
-    }
-    true
-}
 
 fn zh_pipeline() -> String {
     root()
@@ -113,7 +88,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn two_score_runs_started_together_on_overlapping_calls_score_each_call_once() {
-    if !ready() {
+    if !asr_ready() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tmp");
@@ -220,7 +195,7 @@ fn two_score_runs_started_together_on_overlapping_calls_score_each_call_once() {
 
 #[test]
 fn rescore_in_place_fails_fast_while_a_score_holds_the_folder_and_score_while_a_rescore_does() {
-    if !ready() {
+    if !asr_ready() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tmp");
@@ -265,7 +240,7 @@ fn rescore_in_place_fails_fast_while_a_score_holds_the_folder_and_score_while_a_
 
 #[test]
 fn shards_of_one_batch_take_disjoint_calls_that_cover_it() {
-    if !ready() {
+    if !asr_ready() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tmp");

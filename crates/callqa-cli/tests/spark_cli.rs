@@ -7,37 +7,13 @@
 //! the test says SKIP, with the reason, where it cannot. Also skips (with a message) when the
 //! models or the fixture audio are absent (run `scripts/setup.sh`).
 
+mod common;
+
 use callqa_store::{CallRow, EvaluationRow, read_ledger, read_rows};
+use common::{asr_ready, root};
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn home() -> PathBuf {
-    if let Some(h) = std::env::var_os("CALLQA_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(h);
-    }
-    PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/callqa")
-}
-
-fn ready() -> bool {
-    let needed = [
-        home().join("models/whisper/base/ggml-model.bin"),
-        home().join("models/vad/silero_vad.onnx"),
-        home().join("models/classifiers/script_step/model.toml"),
-        root().join("fixtures/audio/zh_telecom_inbound_rude_agent_01.wav"),
-    ];
-    for p in &needed {
-        if !p.is_file() {
-            eprintln!("SKIP: {} absent (run scripts/setup.sh)", p.display());
-            return false;
-        }
-    }
-    true
-}
 
 /// Installs Java and pyspark if needed; false (with a SKIP line saying why) when it cannot.
 fn spark_ready() -> bool {
@@ -193,7 +169,7 @@ fn same(spark: &serde_json::Value, cli: &serde_json::Value) -> Result<(), String
 
 #[test]
 fn spark_job_scores_shards_once_survives_a_killed_worker_and_matches_callqa_agents() {
-    if !ready() || !spark_ready() {
+    if !asr_ready() || !spark_ready() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tmp");

@@ -568,9 +568,9 @@ fn quantize_q5_0(data: &[f32], out: &mut Vec<u8>) {
         };
         let mut qh: u32 = 0;
         let mut qs = [0u8; 16];
-        for j in 0..16 {
+        for (j, byte) in qs.iter_mut().enumerate() {
             let (a, b) = (q(j), q(j + 16));
-            qs[j] = (a & 0x0F) | ((b & 0x0F) << 4);
+            *byte = (a & 0x0F) | ((b & 0x0F) << 4);
             qh |= u32::from(a >> 4) << j;
             qh |= u32::from(b >> 4) << (j + 16);
         }
