@@ -38,8 +38,9 @@ TOML values for the pipelines' `[asr]` table): `default` is the pipelines as shi
 Quantized weights (`q5_0`, `q4_0`) are converted on the fly from the same CT2 weights into
 $CALLQA_HOME/cache/bench-models/ with `callqa models convert-ct2 --type`.
 
-RSS in the number of calls (`--rss-calls 10,100`): `callqa score` with the default setting on a
-manifest repeating the bundled calls (new call ids) 10 and 100 times over; peak RSS of each.
+RSS in the number of calls (`--rss-calls 10,100`): `callqa score` with the first setting on 10
+and on 100 calls cycling through the bundled ones (repeats are copies with one sample changed
+and new call ids, so that none is skipped as already scored); peak RSS and CPU of each.
 
 Usage:
   .venv/bin/python benches/pipeline_bench.py [--runs 3] [--limit N] [--settings default,q8_0,beam5]
@@ -178,14 +179,35 @@ def bench_calls(limit: int | None) -> list[dict]:
     return rows
 
 
-def write_manifest(rows: list[dict], path: Path, repeat: int = 1) -> None:
+def write_manifest(rows: list[dict], path: Path) -> None:
     cols = [c for c in rows[0].keys() if c != "duration_s"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
         w.writeheader()
-        for k in range(repeat):
-            for r in rows:
-                w.writerow(dict(r, call_id=r["call_id"] if repeat == 1 else f"{r['call_id']}-r{k:03d}"))
+        w.writerows(rows)
+
+
+def distinct_copies(rows: list[dict], n: int, folder: Path) -> list[dict]:
+    """n manifest rows cycling through `rows`; from the second round on, each recording is a copy
+    with its last byte changed (one sample, by one step), so that callqa's content-hash ledger
+    scores it as a new call instead of skipping it as already done."""
+    out = []
+    for i in range(n):
+        r, k = dict(rows[i % len(rows)]), i // len(rows)
+        if k:
+            src = Path(r["path"])
+            if src.suffix.lower() != ".wav":
+                sys.exit(f"{src}: --rss-calls makes distinct copies of WAV files only")
+            dst = folder / str(k) / src.name
+            if not dst.is_file():
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                data = bytearray(src.read_bytes())
+                data[-1] ^= k & 0xFF or 1
+                dst.write_bytes(bytes(data))
+            r["path"] = str(dst)
+            r["call_id"] = f"{r['call_id']}-r{k:03d}"
+        out.append(r)
+    return out
 
 
 def expected_labels() -> dict[tuple[str, str], str]:
@@ -462,11 +484,8 @@ def main() -> int:
         L += [f"## Peak RSS in the number of calls (`{name}`)", "", "| calls | audio s | wall s | CPU s | CPU s per call | peak RSS MiB |",
               "|---:|---:|---:|---:|---:|---:|"]
         for n in [int(x) for x in a.rss_calls.split(",") if x]:
-            reps = -(-n // len(rows))
             manifest = tmp / f"rss-{n}.csv"
-            write_manifest(rows, manifest, repeat=reps)
-            lines = manifest.read_text(encoding="utf-8").splitlines()
-            manifest.write_text("\n".join(lines[: n + 1]) + "\n", encoding="utf-8")
+            write_manifest(distinct_copies(rows, n, tmp / "rss-audio"), manifest)
             audio = sum(rows[i % len(rows)]["duration_s"] for i in range(n))
             out_dir = tmp / f"rss-out-{n}"
             cmd = [str(bin_path), "score", "--manifest", str(manifest), "--out", str(out_dir), "--json",
