@@ -706,16 +706,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn asr_turn_crosstalk_and_backchannel_keys_reach_the_asr_config() {
+    /// The stage settings of a shipped pipeline with `keys` added at the top of its `[asr]`
+    /// table, read as `p.toml`.
+    fn shipped_with_asr(pipeline: &str, keys: &str) -> Result<StageSettings, ConfigError> {
         let src = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/inbound-en.toml"),
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../pipelines/{pipeline}.toml")),
         )
         .unwrap_or_default();
-        let with_asr = |keys: &str| {
-            let text = src.replacen("[asr]\n", &format!("[asr]\n{keys}"), 1);
-            Pipeline::from_toml(Path::new("p.toml"), &text).and_then(|p| p.stage_settings())
-        };
+        let text = src.replacen("[asr]\n", &format!("[asr]\n{keys}"), 1);
+        Pipeline::from_toml(Path::new("p.toml"), &text).and_then(|p| p.stage_settings())
+    }
+
+    #[test]
+    fn asr_turn_crosstalk_and_backchannel_keys_reach_the_asr_config() {
+        let with_asr = |keys: &str| shipped_with_asr("inbound-en", keys);
         let default = with_asr("").map(|s| s.asr);
         let default = default.as_ref().ok();
         assert_eq!(default.map(|a| a.join_pause_ms), Some(1_000));
@@ -749,14 +753,7 @@ mod tests {
 
     #[test]
     fn asr_speed_keys_reach_the_asr_config_and_bad_values_name_the_key() {
-        let src = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/inbound-zh.toml"),
-        )
-        .unwrap_or_default();
-        let with_asr = |keys: &str| {
-            let text = src.replacen("[asr]\n", &format!("[asr]\n{keys}"), 1);
-            Pipeline::from_toml(Path::new("p.toml"), &text).and_then(|p| p.stage_settings())
-        };
+        let with_asr = |keys: &str| shipped_with_asr("inbound-zh", keys);
         let default = with_asr("").ok();
         let default = default.as_ref();
         assert_eq!(default.map(|s| s.asr.beam_size), Some(0));
