@@ -10,7 +10,7 @@ mod common;
 use callqa_store::{
     CallRow, CallScoreRow, EvaluationRow, Store, UtteranceRow, read_ledger, read_rows,
 };
-use common::{asr_ready, root};
+use common::{asr_ready, files_under, root};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -69,21 +69,6 @@ fn count(v: &serde_json::Value, key: &str) -> u64 {
     v[key]
         .as_u64()
         .unwrap_or_else(|| panic!("{key} missing: {v}"))
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(files_under(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 #[test]

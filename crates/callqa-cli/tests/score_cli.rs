@@ -5,6 +5,8 @@
 //! Skips (passes with a message) when the models (Whisper base, Silero VAD, classifiers) or the
 //! fixture audio (`fixtures/audio`, built by `scripts/setup.sh`) are absent.
 
+mod common;
+
 use callqa_store::{CallRow, CallScoreRow, ErrorRow, EvaluationRow, UtteranceRow, read_rows};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -435,28 +437,13 @@ fn a_killed_run_resumes_without_duplicates_and_bad_files_become_error_rows() {
         "{errors:?}"
     );
     // No temporary or orphaned part file is left behind.
-    for entry in walk(&out) {
+    for entry in common::files_under(&out) {
         let name = entry
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         assert!(!name.ends_with(".tmp"), "leftover {}", entry.display());
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 #[test]

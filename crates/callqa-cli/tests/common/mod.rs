@@ -256,3 +256,19 @@ pub fn shard_of(calls: &[Stored]) -> (ShardRows, Vec<String>) {
     }
     (rows, keys)
 }
+
+/// Every file under `dir`, recursively (none when it cannot be read).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
