@@ -939,6 +939,22 @@ pub fn open_with(
             }
         }
     }
+    // A compressed stream that does not say its length (an MP3 without a Xing/Info frame, a
+    // FLAC written to a pipe) cannot be judged by file size: count its packets' frames without
+    // decoding them (reading only, no audio in memory) and refuse it as soon as it passes the
+    // limit, instead of decoding up to the limit first.
+    if let (Some(max), None, false) = (max_frames, src.info.header_frames, src.open_ended)
+        && let Some(frames) = packet_frames_past(path, max)
+    {
+        return Err(AudioError::new(
+            path,
+            ErrorKind::TooLong {
+                seconds: frames as f64 / rate,
+                at_least: true,
+                limit: limits.max_duration_s.unwrap_or(0.0),
+            },
+        ));
+    }
     let channel_map =
         channel_map_for(src.info.channels, limits).map_err(|k| AudioError::new(path, k))?;
     let decoder = symphonia::default::get_codecs()
@@ -973,6 +989,27 @@ pub fn open_with(
         source_done: false,
         failed: false,
     })
+}
+
+/// Source frames counted from packet durations (without decoding) once they pass `max`; `None`
+/// when the file holds no more than `max`, is not a regular file (a pipe cannot be read twice)
+/// or cannot be read: the decode itself then reports whatever is wrong. Encoder delay and
+/// padding are subtracted where a packet carries them, so the count never runs ahead of the
+/// audio.
+fn packet_frames_past(path: &Path, max: u64) -> Option<u64> {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let mut src = Source::open(path).ok()?;
+    let mut frames = 0u64;
+    while let Ok(Next::Packet(p)) = src.next_packet() {
+        let trims = p.trim_start.get().saturating_add(p.trim_end.get());
+        frames = frames.saturating_add(p.dur.get().saturating_sub(trims));
+        if frames > max {
+            return Some(frames);
+        }
+    }
+    None
 }
 
 /// Decode a whole recording into memory at 16 kHz (one `Vec<f32>` per output channel), within

@@ -372,3 +372,58 @@ fn ogg_vorbis_setup_header_that_panics_symphonia_is_a_clean_error() {
         );
     }
 }
+
+#[test]
+fn compressed_stream_without_a_length_is_refused_before_decoding() {
+    // A FLAC written to a pipe (STREAMINFO total 0) says nothing about its length, and its file
+    // size does not tell it either; for an MP3 with no Xing/Info frame the reader estimates it.
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, codec_args) in [
+        (
+            "no_xing.mp3",
+            &["-c:a", "libmp3lame", "-write_xing", "0", "-f", "mp3"][..],
+        ),
+        ("piped.flac", &["-c:a", "flac", "-f", "flac"][..]),
+    ] {
+        let out = std::process::Command::new("ffmpeg")
+            .args([
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=f=500:r=8000:d=5",
+            ])
+            .args(codec_args)
+            .arg("-")
+            .output()
+            .expect("ffmpeg runs (install with scripts/setup.sh)");
+        assert!(out.status.success(), "{name}");
+        let p = dir.path().join(name);
+        std::fs::write(&p, &out.stdout).expect("write");
+        if name.ends_with(".flac") {
+            assert_eq!(probe(&p).expect("probe").header_frames, None, "{name}");
+        }
+        let limits = Limits {
+            max_duration_s: Some(2.0),
+            ..Limits::default()
+        };
+        // Refused when opened: no block is ever decoded.
+        let e = open_with(&p, &DecodeOptions::default(), &limits)
+            .err()
+            .expect("refused when opened");
+        let s = one_line_naming(&e, &p);
+        assert!(matches!(e.kind(), ErrorKind::TooLong { .. }), "{s}");
+        assert!(s.contains("over the 2 s limit"), "{s}");
+        // Within the limit it decodes whole.
+        let limits = Limits {
+            max_duration_s: Some(6.0),
+            ..Limits::default()
+        };
+        let d = callqa_audio::decode_16k_with(&p, &DecodeOptions::default(), &limits)
+            .expect("within the limit");
+        let secs = d.channels[0].len() as f64 / 16_000.0;
+        // An MP3 without an Info frame keeps its encoder delay and padding (about 0.2 s).
+        assert!((secs - 5.0).abs() < 0.25, "{name}: {secs} s");
+    }
+}
