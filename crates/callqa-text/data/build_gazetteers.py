@@ -4,17 +4,25 @@ Faker (https://github.com/joke2k/faker) is MIT-licensed; its person-name lists a
 lists written here are plain extracts of them (one name a line, sorted, deduplicated). The product
 never runs this script: it is committed so the lists can be rebuilt and checked.
 
-    python3 -m venv /tmp/fk && /tmp/fk/bin/pip install faker==40.54.0
+    python3 -m venv /tmp/fk && /tmp/fk/bin/pip install faker==40.54.0 mingzi==1.2.3
     /tmp/fk/bin/python crates/callqa-text/data/build_gazetteers.py
 
+mingzi (https://pypi.org/project/mingzi/, MIT License) adds the compound surnames (复姓: 诸葛,
+司马, 上官...) that Faker's lists lack, and the characters of its given names.
+
 Writes next to this file:
-- zh_surnames.txt: Chinese surnames (single and compound) from Faker's zh_CN and zh_TW providers.
-- zh_given_chars.txt: the characters of the Chinese given names in the same providers.
+- zh_surnames.txt: Chinese surnames (single and compound) from Faker's zh_CN and zh_TW providers
+  and mingzi's `surname` and `com_surname` lists.
+- zh_given_chars.txt: the characters of the Chinese given names in the same providers and in
+  mingzi's given-name lists.
 - en_given_names.txt: English given names from the en_US, en_GB, en_IE, en_NZ and en_IN providers.
 - en_surnames.txt: English surnames from the same providers.
 """
 
 import importlib
+import importlib.metadata
+import importlib.resources
+import json
 import pathlib
 
 import faker
@@ -45,23 +53,33 @@ def collect(locales, attrs):
     return out
 
 
-def write(name, items, note):
+def mingzi_data():
+    """mingzi's name lists: surname (weights), com_surname, {male,female}_{single,double}."""
+    return json.loads(importlib.resources.files("mingzi").joinpath("data.json").read_text("utf-8"))
+
+
+FAKER_SOURCE = f"Faker {faker.VERSION} (MIT License, https://github.com/joke2k/faker)"
+MINGZI_SOURCE = f"mingzi {importlib.metadata.version('mingzi')} (MIT License, https://pypi.org/project/mingzi/)"
+
+
+def write(name, items, note, sources=(FAKER_SOURCE,)):
     path = HERE / name
-    header = (
-        f"# {note}\n# Source: Faker {faker.VERSION} (MIT License, https://github.com/joke2k/faker),"
-        " extracted by build_gazetteers.py.\n"
-    )
+    header = f"# {note}\n# Source: {'; '.join(sources)}, extracted by build_gazetteers.py.\n"
     path.write_text(header + "\n".join(sorted(items)) + "\n", encoding="utf-8")
     print(f"{path.name}: {len(items)} names")
 
 
 zh = collect(ZH_LOCALES, ["last_names", "last_names_male", "last_names_female"])
+mz = mingzi_data()
+zh |= set(mz["surname"]) | set(mz["com_surname"])
 zh = {s for s in zh if 1 <= len(s) <= 2}
-write("zh_surnames.txt", zh, "Chinese surnames, single and compound, one a line.")
+both = (FAKER_SOURCE, MINGZI_SOURCE)
+write("zh_surnames.txt", zh, "Chinese surnames, single and compound, one a line.", both)
 
 zh_given = collect(ZH_LOCALES, ["first_names", "first_names_male", "first_names_female"])
+zh_given |= {n for k in ("male_single", "female_single", "male_double", "female_double") for n in mz[k]}
 zh_chars = {c for n in zh_given for c in n if "\u4e00" <= c <= "\u9fff"}
-write("zh_given_chars.txt", zh_chars, "Characters of Chinese given names, one a line.")
+write("zh_given_chars.txt", zh_chars, "Characters of Chinese given names, one a line.", both)
 
 given_attrs = ["first_names", "first_names_male", "first_names_female", "first_names_nonbinary"]
 given = collect(EN_LOCALES, given_attrs)
