@@ -40,6 +40,112 @@ fn patterns() -> &'static [Regex; 3] {
     })
 }
 
+/// US states and their two-letter postal abbreviations (capitalised as written), before a ZIP
+/// code.
+const US_STATES: &[&str] = &[
+    "Alabama",
+    "Alaska",
+    "Arizona",
+    "Arkansas",
+    "California",
+    "Colorado",
+    "Connecticut",
+    "Delaware",
+    "Florida",
+    "Georgia",
+    "Hawaii",
+    "Idaho",
+    "Illinois",
+    "Indiana",
+    "Iowa",
+    "Kansas",
+    "Kentucky",
+    "Louisiana",
+    "Maine",
+    "Maryland",
+    "Massachusetts",
+    "Michigan",
+    "Minnesota",
+    "Mississippi",
+    "Missouri",
+    "Montana",
+    "Nebraska",
+    "Nevada",
+    "New Hampshire",
+    "New Jersey",
+    "New Mexico",
+    "New York",
+    "North Carolina",
+    "North Dakota",
+    "Ohio",
+    "Oklahoma",
+    "Oregon",
+    "Pennsylvania",
+    "Rhode Island",
+    "South Carolina",
+    "South Dakota",
+    "Tennessee",
+    "Texas",
+    "Utah",
+    "Vermont",
+    "Virginia",
+    "Washington",
+    "West Virginia",
+    "Wisconsin",
+    "Wyoming",
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
+    "DC",
+];
+
 /// Words that never belong to an English street name ("5 minutes on the way").
 const NOT_STREET: &[&str] = &[
     "on", "the", "a", "an", "to", "in", "at", "of", "for", "by", "and", "or", "my", "your", "is",
@@ -85,11 +191,31 @@ pub(crate) fn find(text: &str, out: &mut Vec<Raw>) {
     static POSTCODE: OnceLock<Regex> = OnceLock::new();
     let postcode = POSTCODE.get_or_init(|| {
         Regex::new(
-            r"(?i)(?:post\s?code|postal code)(?:\s+is)?\s*:?\s*\b([a-z]{1,2}\d[a-z\d]?\s?\d[a-z]{2})\b",
+            r"(?i)(?:post\s?code|postal code)(?:\s+(?:for|of)\s[^.?!,;]{1,40}?)?(?:\s+is)?\s*:?\s*\b([a-z]{1,2}\d[a-z\d]?\s?\d[a-z]{2})\b",
         )
         .expect("static regex")
     });
     for c in postcode.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            out.push(Raw {
+                kind: PiiKind::Address,
+                start: m.start(),
+                end: m.end(),
+            });
+        }
+    }
+    // A US ZIP code after its state ("Boulder, Colorado 80306", "Austin, TX 78701-1234").
+    static ZIP: OnceLock<Regex> = OnceLock::new();
+    let zip = ZIP.get_or_init(|| {
+        // Abbreviations only after a city and comma: ID, OR, ME and IN are words too.
+        let (abbr, names): (Vec<&str>, Vec<&str>) = US_STATES.iter().partition(|s| s.len() == 2);
+        let (abbr, names) = (abbr.join("|"), names.join("|"));
+        Regex::new(&format!(
+            r"(?:\b(?:{names})|[A-Z][a-z]+,\s(?:{abbr})),?\s+(\d{{5}}(?:-\d{{4}})?)\b"
+        ))
+        .expect("static regex")
+    });
+    for c in zip.captures_iter(text) {
         if let Some(m) = c.get(1) {
             out.push(Raw {
                 kind: PiiKind::Address,

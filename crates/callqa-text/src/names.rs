@@ -30,6 +30,15 @@ const ZH_HOLDER: &[&str] = &[
     "开户人",
 ];
 
+/// Family members and pronouns after which "叫" gives that person's name (我父亲叫林国栋).
+const ZH_KIN: &[&str] = &[
+    "父亲", "母亲", "爸爸", "妈妈", "老婆", "老公", "丈夫", "妻子", "爱人", "儿子", "女儿", "哥哥",
+    "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "孩子", "朋友", "同事", "他", "她",
+];
+
+/// Words right after a full name that say whose something is (罗小雨名下的订单, 张伟本人).
+const ZH_OWNER_SUFFIXES: &[&str] = &["名下", "本人"];
+
 /// Cues after which the speaker gives a surname.
 const ZH_SURNAME_CUES: &[&str] = &["免贵姓", "我姓", "贵姓", "姓"];
 
@@ -62,6 +71,14 @@ const NAME_QUESTIONS: &[&str] = &[
     "full name",
     "spell",
     "name on the account",
+    "name on the card",
+    "name on the booking",
+    "name on the order",
+    "name on the policy",
+    "holder's name",
+    "name of the",
+    "whose name",
+    "which name",
     "name, please",
     "name please",
     "first name",
@@ -85,6 +102,27 @@ const EN_CUES: &[(&str, bool, bool)] = &[
     ("speaking with", false, true),
     ("under the name", true, false),
     ("account holder is", true, false),
+    ("first name", true, false),
+    ("last name", true, false),
+    ("given name", true, false),
+    ("family name", true, false),
+    // "my husband's name, Kevin Marsh": the name after a comma (a gazetteer name).
+    ("name", false, false),
+    // A relative the caller names ("my mother, Gloria Reyes", "my son Brandon"): the caller's
+    // family is the customer's personal data too; a gazetteer name must follow.
+    ("my husband", false, false),
+    ("my wife", false, false),
+    ("my partner", false, false),
+    ("my mother", false, false),
+    ("my mom", false, false),
+    ("my father", false, false),
+    ("my dad", false, false),
+    ("my son", false, false),
+    ("my daughter", false, false),
+    ("my brother", false, false),
+    ("my sister", false, false),
+    ("my grandmother", false, false),
+    ("my grandfather", false, false),
     ("mr", true, false),
     ("mrs", true, false),
     ("ms", true, false),
@@ -255,6 +293,8 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
     zh_self(text, ctx, out);
     zh_surname(text, ctx, out);
     zh_titles(text, out);
+    zh_called(text, ctx, out);
+    zh_owner(text, out);
     en_cues(text, ctx, out);
     spelled(text, out);
     if !ctx.agent
@@ -361,6 +401,69 @@ fn zh_self(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
                 start: at,
                 end,
             });
+        }
+    }
+}
+
+/// "叫" + a full name where it names someone: at the start of a clause (户主是我父亲，叫林国栋)
+/// or after a family member or pronoun (我老婆叫许静). The name must end the clause or be
+/// followed by a particle, so that 叫车 and 叫外卖 inside a sentence are not names.
+fn zh_called(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
+    for (i, _) in text.match_indices('叫') {
+        let head = &text[..i];
+        let clause_start = head
+            .chars()
+            .next_back()
+            .is_none_or(|c| "，,。、：:；; ".contains(c));
+        // The agent's "…，叫我小王就行" is about the agent: clause starts count for customers only.
+        let kin = ZH_KIN.iter().any(|k| head.ends_with(k));
+        if !(kin || (clause_start && !ctx.agent)) {
+            continue;
+        }
+        let mut at = i + '叫'.len_utf8();
+        if text[at..].starts_with('做') {
+            at += '做'.len_utf8();
+        }
+        let at = skip_fillers(text, at);
+        let Some(end) = zh_name_at(text, at, true) else {
+            continue;
+        };
+        let next = text[end..].chars().next();
+        if next.is_none_or(|c| !is_han(c) || "的啊呀吧呢哈".contains(c)) {
+            out.push(Raw {
+                kind: PiiKind::Name,
+                start: at,
+                end,
+            });
+        }
+    }
+}
+
+/// A full name right before 名下 or 本人: the longest surname + given-name characters (all
+/// from the gazetteer) that ends there.
+fn zh_owner(text: &str, out: &mut Vec<Raw>) {
+    for suffix in ZH_OWNER_SUFFIXES {
+        for (i, _) in text.match_indices(suffix) {
+            let window: Vec<(usize, char)> = text[..i]
+                .char_indices()
+                .rev()
+                .take_while(|&(_, c)| is_han(c))
+                .take(4)
+                .collect();
+            // Longest first: 4 characters (compound surname + two), then 3, then 2.
+            let found = window.iter().rev().find_map(|&(at, _)| {
+                let sur = zh_surname_at(&text[at..i])?;
+                let given = &text[at + sur..i];
+                let n = given.chars().count();
+                ((1..=2).contains(&n) && given.chars().all(zh_given_char)).then_some(at)
+            });
+            if let Some(at) = found {
+                out.push(Raw {
+                    kind: PiiKind::Name,
+                    start: at,
+                    end: i,
+                });
+            }
         }
     }
 }
@@ -500,15 +603,21 @@ fn en_name_from(text: &str, ws: &[(usize, usize)], k: usize, strong: bool) -> Op
     let lowercase_text = !text.chars().any(char::is_uppercase);
     let mut last = None;
     for j in k..(k + 3).min(ws.len()) {
-        if j > k {
-            // Names are written together: only spaces (or a hyphen) between the words.
-            let gap = &text[ws[j - 1].1..ws[j].0];
-            if !gap.chars().all(|c| c == ' ') {
-                break;
-            }
-        }
         let w = &text[ws[j].0..ws[j].1];
         let w = w.trim_end_matches(['\'', '’', '-']);
+        if j > k {
+            // Names are written together: only spaces (or a hyphen) between the words, or the
+            // full stop of a middle initial ("Marcus J. Bell").
+            let gap = &text[ws[j - 1].1..ws[j].0];
+            let after_initial = is_initial(text, ws[j - 1]) && gap == ". ";
+            if !(gap.chars().all(|c| c == ' ') || after_initial) {
+                break;
+            }
+            if is_initial(text, ws[j]) && j + 1 < ws.len() {
+                last = Some(j);
+                continue;
+            }
+        }
         if w.len() < 2 || en_not_name(w) {
             break;
         }
@@ -528,6 +637,20 @@ fn en_name_from(text: &str, ws: &[(usize, usize)], k: usize, strong: bool) -> Op
         last = Some(j);
     }
     last
+}
+
+/// A middle initial: one capital letter followed by a full stop ("J.").
+fn is_initial(text: &str, w: (usize, usize)) -> bool {
+    let word = &text[w.0..w.1];
+    word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase()) && text[w.1..].starts_with('.')
+}
+
+/// Words between a cue and the name that do not end the cue ("my name is, uh, also Robert").
+fn en_filler(w: &str) -> bool {
+    matches!(
+        w,
+        "uh" | "um" | "er" | "erm" | "uhm" | "also" | "actually" | "just"
+    )
 }
 
 fn en_cues(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
@@ -555,26 +678,21 @@ fn en_cues(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             let ok_after = lower[end..]
                 .chars()
                 .next()
-                .is_some_and(|c| c == ' ' || c == '.');
+                .is_some_and(|c| matches!(c, ' ' | '.' | ','));
             if !ok_before || !ok_after {
                 continue;
             }
             let Some(mut k) = ws.iter().position(|&(s, _)| s > end) else {
                 continue;
             };
-            while k + 1 < ws.len()
-                && matches!(
-                    lower[ws[k].0..ws[k].1].as_ref(),
-                    "uh" | "um" | "er" | "erm" | "uhm"
-                )
-            {
+            while k + 1 < ws.len() && en_filler(&lower[ws[k].0..ws[k].1]) {
                 k += 1;
             }
             // The name follows at once (allowing "Mr. ", spaces and hesitations).
             let between = &lower[end..ws[k].0];
             let only_fillers = between
                 .split([' ', '.', ','])
-                .all(|w| w.is_empty() || matches!(w, "uh" | "um" | "er" | "erm" | "uhm"));
+                .all(|w| w.is_empty() || en_filler(w));
             if !only_fillers {
                 continue;
             }
@@ -671,5 +789,81 @@ fn answer(text: &str, out: &mut Vec<Raw>) {
         } else {
             k += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Context, redact, redact_in};
+
+    fn customer(question: &'static str) -> Context<'static> {
+        Context {
+            agent: false,
+            question: Some(question),
+        }
+    }
+
+    #[test]
+    fn a_name_after_jiao_names_someone_at_a_clause_start_or_after_a_relative() {
+        assert_eq!(redact("户主是我父亲，叫林国栋"), "户主是我父亲，叫[NAME]");
+        assert_eq!(redact("收件人写我老婆，叫许静"), "收件人写我老婆，叫[NAME]");
+        assert_eq!(redact("我儿子叫张子涵"), "我儿子叫[NAME]");
+        // Inside a sentence 叫 is a verb: 叫车, 叫外卖.
+        assert_eq!(redact("我想叫车去机场"), "我想叫车去机场");
+        assert_eq!(redact("我刚叫了外卖"), "我刚叫了外卖");
+        // The agent's own name at a clause start is kept.
+        let agent = Context {
+            agent: true,
+            question: None,
+        };
+        assert_eq!(
+            redact_in("您好，叫我小王就行", &agent),
+            "您好，叫我小王就行"
+        );
+    }
+
+    #[test]
+    fn a_full_name_before_ming_xia_or_ben_ren() {
+        assert_eq!(
+            redact("帮我查一下罗小雨名下的订单"),
+            "帮我查一下[NAME]名下的订单"
+        );
+        assert_eq!(redact("是张伟本人吗"), "是[NAME]本人吗");
+        assert_eq!(redact("需要客户本人来办理"), "需要客户本人来办理");
+    }
+
+    #[test]
+    fn compound_surnames_come_from_the_gazetteer() {
+        assert_eq!(redact_in("诸葛明亮", &customer("开户人姓名是？")), "[NAME]");
+        assert_eq!(redact("我叫司马光"), "我叫[NAME]");
+    }
+
+    #[test]
+    fn english_relatives_initials_and_name_questions() {
+        assert_eq!(
+            redact("the account is under my husband's name, Kevin Marsh"),
+            "the account is under my husband's name, [NAME]"
+        );
+        assert_eq!(
+            redact("I'm calling for my mother, Gloria Reyes"),
+            "I'm calling for my mother, [NAME]"
+        );
+        assert_eq!(
+            redact("my son Brandon set it up"),
+            "my son [NAME] set it up"
+        );
+        assert_eq!(redact("my mother said so"), "my mother said so");
+        assert_eq!(
+            redact_in("Marcus J. Bell", &customer("And the name on the card?")),
+            "[NAME]"
+        );
+        assert_eq!(
+            redact("first name Siobhan, S I O B H A N"),
+            "first name [NAME], [NAME]"
+        );
+        assert_eq!(
+            redact("hi my name is also robert robert jones um i need help"),
+            "hi my name is also [NAME] um i need help"
+        );
     }
 }

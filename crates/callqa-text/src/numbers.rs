@@ -26,6 +26,11 @@ const CUES: &[(&str, PiiKind)] = &[
     ("callback", PiiKind::Phone),
     ("reach me", PiiKind::Phone),
     ("contact number", PiiKind::Phone),
+    ("my number", PiiKind::Phone),
+    ("your number", PiiKind::Phone),
+    ("the number", PiiKind::Phone),
+    ("best number", PiiKind::Phone),
+    ("number to reach", PiiKind::Phone),
     ("身份证", PiiKind::Id),
     ("证件", PiiKind::Id),
     ("身份号", PiiKind::Id),
@@ -102,6 +107,27 @@ const CUES: &[(&str, PiiKind)] = &[
     ("born", PiiKind::Dob),
     ("birth", PiiKind::Dob),
     ("dob", PiiKind::Dob),
+];
+
+/// Words that announce a number that identifies no person: a meter reading, a product model, a
+/// flight or train, a software version. A number nearer to one of these than to any PII cue is
+/// left alone (unless its shape alone makes it an ID or a card).
+const NOT_PII_CUES: &[&str] = &[
+    "reading",
+    "meter",
+    "读数",
+    "电表",
+    "水表",
+    "model",
+    "型号",
+    "flight",
+    "航班",
+    "train",
+    "车次",
+    "version",
+    "版本",
+    "extension",
+    "分机",
 ];
 
 /// Words that ask for or give only part of a number: a short run after them is still PII.
@@ -322,6 +348,17 @@ fn runs(text: &str) -> Vec<Run> {
                     .map_or(0, |(i, c)| i + c.len_utf8());
                 let word = head[word_start..].to_ascii_lowercase();
                 if word != "oh" && word != "o" {
+                    break;
+                }
+                // "…two two four oh." ending the utterance, one space after a digit: a zero.
+                let last_word = text[r.end..]
+                    .chars()
+                    .all(|c| c.is_whitespace() || matches!(c, '.' | '?' | '!'));
+                let after_digit = head[..word_start]
+                    .strip_suffix(' ')
+                    .and_then(|h| h.chars().next_back())
+                    .is_some_and(|c| c.is_ascii_alphanumeric());
+                if last_word && after_digit && r.digits.len() > 1 {
                     break;
                 }
                 r.digits.pop();
@@ -566,7 +603,7 @@ fn after_month(text: &str, start: usize) -> bool {
 }
 
 /// The kind a cue right after the number gives it, in Chinese word order: "尾号6620的卡",
-/// "尾号四四七六的手机".
+/// "尾号四四七六的手机" (a bare 卡 there is a bank card: 会员卡 and the like are cues of their own).
 fn cue_after(text: &str, end: usize) -> Option<PiiKind> {
     let next = after(text, end, 7);
     let rest = next.strip_prefix('的')?;
@@ -574,6 +611,19 @@ fn cue_after(text: &str, end: usize) -> Option<PiiKind> {
         .filter(|(c, _)| !c.is_ascii() && rest.starts_with(c))
         .max_by_key(|(c, _)| c.len())
         .map(|&(_, k)| k)
+        .or_else(|| rest.starts_with('卡').then_some(PiiKind::Card))
+}
+
+/// Where the last whole-word occurrence of any of `words` ends in `hay`.
+fn last_end(hay: &str, words: &[&str]) -> Option<usize> {
+    words
+        .iter()
+        .flat_map(|w| {
+            hay.match_indices(w)
+                .filter(|(at, _)| whole_word(hay, *at, w))
+                .map(|(at, _)| at + w.len())
+        })
+        .max()
 }
 
 /// Find phone, ID, card and account numbers (and number-only postcodes/dates of birth after their
@@ -589,11 +639,12 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
         }
         // Digits glued to letters (TR7208, a train) belong to a code the reference rules judge;
         // digits next to a colon are a time (11:00-14:00).
+        // So do digits with letters right after them (WH-1000XM4, a product model).
         let glued = text[..r.start]
             .chars()
             .next_back()
             .is_some_and(|c| c.is_ascii_alphabetic() || c == ':')
-            || text[r.end..].starts_with(':');
+            || text[r.end..].starts_with(|c: char| c == ':' || c.is_ascii_alphabetic());
         if glued {
             continue;
         }
@@ -601,9 +652,16 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             continue;
         }
         let prev = before(text, r.start, 32);
-        let local = nearest_cue(&prev)
-            .map(|(k, _)| k)
-            .or_else(|| cue_after(text, r.end));
+        let cue = nearest_cue(&prev);
+        let local = cue.map(|(k, _)| k).or_else(|| cue_after(text, r.end));
+        // A meter reading, a flight or a model number: nearer its own cue than to any PII cue.
+        let not_pii = last_end(&prev, NOT_PII_CUES)
+            .is_some_and(|e| cue.is_none_or(|(_, gap)| prev.len() - e < gap));
+        let shaped =
+            (n == 18 && id_valid(&r.digits)) || ((13..=19).contains(&n) && luhn(&r.digits));
+        if not_pii && !shaped {
+            continue;
+        }
         // Written with a leading "+": an international phone number.
         let plus = text[..r.start].trim_end().ends_with('+');
         let partial = has_any(&prev, PARTIAL) || q_partial;
@@ -654,7 +712,43 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
         });
     }
     alphanumeric_refs(text, out);
+    cued_codes(text, out);
     usernames(text, &q, out);
+}
+
+/// Codes of letters and digits after an account cue ("your reference number is S7WWFYCU", "the
+/// confirmation code they gave me was QK7P2M", "order AB12-3456"): booking references and
+/// order numbers that the digit rules cannot see because they are mostly letters.
+fn cued_codes(text: &str, out: &mut Vec<Raw>) {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i)(?-u:\b)[a-z0-9]+(?:-[a-z0-9]+)*(?-u:\b)").expect("static regex")
+    });
+    for m in re.find_iter(text) {
+        let code = m.as_str();
+        let alnum = code.chars().filter(char::is_ascii_alphanumeric).count();
+        let digits = code.chars().filter(char::is_ascii_digit).count();
+        let letters = alnum - digits;
+        // Mixed, 5 to 16 characters, and not a word with a digit stuck on by ASCII case rules
+        // alone: lowercase codes need as many digits as a short word would never carry.
+        let mixed = digits > 0 && letters > 0 && (5..=16).contains(&alnum);
+        let upper = code.chars().all(|c| !c.is_ascii_lowercase());
+        if !mixed || !(upper || digits >= 2) || is_staff_number(text, m.start(), m.end()) {
+            continue;
+        }
+        let prev = before(text, m.start(), 40);
+        let Some((PiiKind::Account, gap)) = nearest_cue(&prev) else {
+            continue;
+        };
+        if last_end(&prev, NOT_PII_CUES).is_some_and(|e| prev.len() - e < gap) {
+            continue;
+        }
+        out.push(Raw {
+            kind: PiiKind::Account,
+            start: m.start(),
+            end: m.end(),
+        });
+    }
 }
 
 /// Cues for a user name or login (`cminh730`): a word mixing letters and digits after them is an
@@ -707,18 +801,33 @@ fn alphanumeric_refs(text: &str, out: &mut Vec<Raw>) {
     }
 }
 
+/// The spoken e-mail address: a local part (words joined by dot/underscore/点/下划线, letters
+/// spelled one by one "x i a o l i", Chinese digits "幺二三"), "at"/艾特/@, a domain of one or
+/// two words ("acme corp") or Chinese digits (一六三), then dot + top-level domain (康姆 is
+/// "com" as Mandarin speakers say it).
+fn spoken_email_pattern() -> String {
+    let zh = "[幺一二两三四五六七八九零〇]+";
+    let word = format!("(?:(?-u:\\b)[a-z0-9]+|{zh})");
+    let spelled = r"(?-u:\b)[a-z0-9](?:\s[a-z0-9](?-u:\b)){2,}";
+    let local =
+        format!("(?:{spelled}|{word}(?:\\s*(?:dot|underscore|点|下划线|\\.|_)\\s*{word})*)");
+    let at = r"(?:(?-u:\b)at(?-u:\b)|艾特|@)";
+    let domain = format!("(?:[a-z0-9]+(?:\\s[a-z]+)?|{zh})");
+    let tld = r"(?:\s*(?:(?-u:\b)dot(?-u:\b)|点|\.)\s*(?:[a-z]{2,}(?-u:\b)|康姆))+";
+    format!("(?i){local}\\s*{at}\\s*{domain}{tld}")
+}
+
 /// E-mail addresses: written (`jo.smith@example.com`) or spoken ("jo dot smith at gmail dot
 /// com", `zhangwei艾特qq点com`).
 pub(crate) fn emails(text: &str, out: &mut Vec<Raw>) {
     static RE: OnceLock<[Regex; 2]> = OnceLock::new();
     let res = RE.get_or_init(|| {
         [
-            Regex::new(r"[A-Za-z0-9._%+-]+\s?@\s?[A-Za-z0-9-]+(?:\s?\.\s?[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-                .expect("static regex"),
             Regex::new(
-                r"(?i)(?-u:\b)[a-z0-9]+(?:\s*(?:dot|underscore|点|下划线)\s*[a-z0-9]+)*\s*(?:(?-u:\b)at(?-u:\b)|艾特|@)\s*[a-z0-9]+(?:\s*(?:dot|点|\.)\s*[a-z]{2,})+(?-u:\b)",
+                r"[A-Za-z0-9._%+-]+\s?@\s?[A-Za-z0-9-]+(?:\s?\.\s?[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
             )
             .expect("static regex"),
+            Regex::new(&spoken_email_pattern()).expect("static regex"),
         ]
     });
     for (k, re) in res.iter().enumerate() {
@@ -729,7 +838,7 @@ pub(crate) fn emails(text: &str, out: &mut Vec<Raw>) {
             let written = k == 0;
             let tld_ok = written
                 || [
-                    "com", "cn", "net", "org", "edu", "gov", "io", "uk", "co", "us", "de",
+                    "com", "cn", "net", "org", "edu", "gov", "io", "uk", "co", "us", "de", "康姆",
                 ]
                 .iter()
                 .any(|t| s.ends_with(t));
@@ -766,5 +875,95 @@ mod tests {
         assert_eq!(r[0].digits, "0779912");
         let r = runs("oh, okay, one moment");
         assert!(r.iter().all(|r| r.digits.len() < 3), "{r:?}");
+    }
+}
+
+#[cfg(test)]
+mod cue_tests {
+    use crate::{PiiKind, find_pii};
+
+    fn kinds(text: &str) -> Vec<(PiiKind, &str)> {
+        find_pii(text)
+            .into_iter()
+            .map(|s| (s.kind, &text[s.start..s.end]))
+            .collect()
+    }
+
+    #[test]
+    fn booking_codes_after_an_account_cue() {
+        assert_eq!(
+            kinds("Your reference number is S7WWFYCU. Anything else?"),
+            vec![(PiiKind::Account, "S7WWFYCU")]
+        );
+        assert_eq!(
+            kinds("the confirmation code they gave me was QK7P2M"),
+            vec![(PiiKind::Account, "QK7P2M")]
+        );
+        assert_eq!(
+            kinds("order AB12-3456 please"),
+            vec![(PiiKind::Account, "AB12-3456")]
+        );
+        // Train and model codes are no account; nor is a word without a cue.
+        assert!(kinds("Your train is TR7909, it leaves at noon").is_empty());
+        assert!(kinds("the model number is WH-1000XM4").is_empty());
+        assert!(kinds("I like the A7III camera").is_empty());
+    }
+
+    #[test]
+    fn numbers_announced_as_readings_or_phones() {
+        assert!(kinds("can you take the reading now? It's zero eight three five two.").is_empty());
+        assert_eq!(
+            kinds("I'll call you back on the number ending in six four one two"),
+            vec![(PiiKind::Phone, "six four one two")]
+        );
+        assert_eq!(
+            kinds("uh eight one eight, uh, five five five, two two four oh"),
+            vec![(
+                PiiKind::Phone,
+                "eight one eight, uh, five five five, two two four oh"
+            )]
+        );
+        assert_eq!(
+            kinds("我那张尾号6620的卡被冻结了"),
+            vec![(PiiKind::Card, "6620")]
+        );
+        // "oh" as a word after a number is still no digit.
+        assert_eq!(
+            kinds("my account is 55512345, oh, and one more thing"),
+            vec![(PiiKind::Account, "55512345")]
+        );
+    }
+
+    #[test]
+    fn spoken_emails_with_chinese_digits_spelled_letters_and_two_word_domains() {
+        assert_eq!(
+            kinds("邮箱幺二三四五六七八九艾特qq点康姆"),
+            vec![(PiiKind::Email, "幺二三四五六七八九艾特qq点康姆")]
+        );
+        assert_eq!(
+            kinds("发到我邮箱 x i a o l i 艾特 一六三 点 com"),
+            vec![(PiiKind::Email, "x i a o l i 艾特 一六三 点 com")]
+        );
+        assert_eq!(
+            kinds("sam at sam jones dot net"),
+            vec![(PiiKind::Email, "sam at sam jones dot net")]
+        );
+        assert_eq!(
+            kinds("my work email, d.kim at acme corp dot com"),
+            vec![(PiiKind::Email, "d.kim at acme corp dot com")]
+        );
+    }
+
+    #[test]
+    fn us_zip_codes_after_their_state() {
+        assert_eq!(
+            kinds("PO Box 4471, Boulder, Colorado 80306"),
+            vec![
+                (PiiKind::Address, "PO Box 4471"),
+                (PiiKind::Address, "80306")
+            ]
+        );
+        assert_eq!(kinds("Austin, TX 78701"), vec![(PiiKind::Address, "78701")]);
+        assert!(kinds("employee ID 44812, how can I help?").is_empty());
     }
 }
