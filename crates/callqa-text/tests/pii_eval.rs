@@ -236,6 +236,10 @@ fn pii_evaluation_set_meets_the_floors() {
     assert!(missed.is_empty(), "goals missed: {}", missed.join("; "));
 }
 
+fn by_lang(it: &Item) -> &str {
+    it.lang.as_str()
+}
+
 fn written_or_corpus(it: &Item) -> &str {
     if it.source == "written" {
         "written"
@@ -426,4 +430,8 @@ fn pii_heldout2_set_is_sound() {
             );
         }
     }
+    // Scored and printed, not asserted: the README reports these figures, first scored after
+    // the rules were fixed on the other two sets (see the README, "Personal data").
+    let res = evaluate(&set, by_lang, true);
+    print_tables(&set, by_lang, &res);
 }
