@@ -28,12 +28,19 @@ const ZH_HOLDER: &[&str] = &[
     "联系人",
     "账户名",
     "开户人",
+    "收款人",
+    "收件人",
+    "付款人",
+    "投保人",
+    "被保人",
+    "被保险人",
+    "您是",
 ];
 
 /// Family members and pronouns after which "叫" gives that person's name (我父亲叫林国栋).
 const ZH_KIN: &[&str] = &[
     "父亲", "母亲", "爸爸", "妈妈", "老婆", "老公", "丈夫", "妻子", "爱人", "儿子", "女儿", "哥哥",
-    "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "孩子", "朋友", "同事", "他", "她",
+    "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "孩子", "朋友", "同事", "老伴", "他", "她",
 ];
 
 /// Words right after a full name that say whose something is (罗小雨名下的订单, 张伟本人).
@@ -43,11 +50,22 @@ const ZH_OWNER_SUFFIXES: &[&str] = &["名下", "本人"];
 const ZH_SURNAME_CUES: &[&str] = &["免贵姓", "我姓", "贵姓", "姓"];
 
 /// Titles after a surname (李先生, 张女士).
-const ZH_TITLES: &[&str] = &["老先生", "先生", "女士", "小姐", "太太", "夫人"];
+const ZH_TITLES: &[&str] = &[
+    "老先生",
+    "先生",
+    "女士",
+    "小姐",
+    "太太",
+    "夫人",
+    "老师",
+    "师傅",
+    "阿姨",
+    "经理",
+];
 
 /// Characters that end or do not belong to a name: function words, verbs and particles that
 /// follow a name in speech.
-const ZH_NOT_GIVEN: &str = "的了吗呢啊吧呀哈嘛么是在有和跟与给对就也都还又再很太不没要想来去说问请您你我他她它们这那个位好谢嗯哦喂呃哎唉啦吧讲打办查找帮把被从到向为及先女姐士生太夫人老号电话手机卡身份证地址住今昨天年月日点分";
+const ZH_NOT_GIVEN: &str = "的了吗呢啊吧呀哈嘛么是在有和跟与给对就也都还又再很太不没要想来去说问请您你我他她它们这那个位好谢嗯哦喂呃哎唉啦吧讲打办查找帮把被从到向为及先女姐士生太夫人老号电话手机卡身份证地址住今昨天年月日点分哪谁本";
 
 /// Characters after which a full name may begin (before them a window is not a name).
 const ZH_BOUNDARY: &str = "是叫找给和跟的您好请问呢吗啊，。、？！ ";
@@ -328,6 +346,38 @@ fn zh_name_at(text: &str, at: usize, need_given: bool) -> Option<usize> {
     (!need_given || given > 0).then_some(end)
 }
 
+/// After a strong cue (我叫, 户主, a family member), a name whose surname the gazetteer lacks
+/// (仉, 郗, 蒯): two or three Han characters, none a function word, ending the clause or followed
+/// by a particle. Its end.
+fn zh_name_loose(text: &str, at: usize) -> Option<usize> {
+    let mut end = at;
+    let mut n = 0;
+    for c in text[at..].chars() {
+        if n == 3 || not_given(c) {
+            break;
+        }
+        end += c.len_utf8();
+        n += 1;
+    }
+    let next = text[end..].chars().next();
+    let ends_clause = next.is_none_or(|c| !is_han(c) || "的啊呀吧呢哈".contains(c));
+    // The given name from the gazetteer's characters (郗建国, not 上网课).
+    let given_ok = text[at..end].chars().skip(1).all(zh_given_char);
+    ((2..=3).contains(&n) && ends_clause && given_ok).then_some(end)
+}
+
+/// A full name after a strong cue: from the gazetteer, else [`zh_name_loose`].
+fn zh_name_after_cue(text: &str, at: usize) -> Option<usize> {
+    zh_name_at(text, at, true)
+        .filter(|&end| {
+            text[end..]
+                .chars()
+                .next()
+                .is_none_or(|c| !is_han(c) || not_given(c))
+        })
+        .or_else(|| zh_name_loose(text, at))
+}
+
 /// Skip fillers (嗯, 那个, spaces) from byte `at`.
 fn skip_fillers(text: &str, mut at: usize) -> usize {
     loop {
@@ -343,13 +393,51 @@ fn skip_fillers(text: &str, mut at: usize) -> usize {
 }
 
 fn zh_self(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
+    zh_holder(text, out);
+    zh_kin(text, out);
     if ctx.agent {
         return;
     }
     for cue in ZH_SELF {
         for (i, _) in text.match_indices(cue) {
             let at = skip_fillers(text, i + cue.len());
-            if let Some(end) = zh_name_at(text, at, true) {
+            if let Some(end) = zh_name_after_cue(text, at) {
+                out.push(Raw {
+                    kind: PiiKind::Name,
+                    start: at,
+                    end,
+                });
+            } else if let Some(sur) = zh_surname_at(&text[at..]) {
+                // "我叫张 弓长张 张一鸣": the surname alone, then how it is written, then the name.
+                let end = at + sur;
+                if text[end..].chars().next().is_none_or(|c| !is_han(c)) {
+                    out.push(Raw {
+                        kind: PiiKind::Name,
+                        start: at,
+                        end,
+                    });
+                    describe(text, &text[at..end], end, out);
+                }
+            }
+        }
+    }
+    zh_wo_shi(text, out);
+}
+
+/// A family member named right after the word for them (户主是我父亲郗建国, 我妹妹鞠欣然): a
+/// gazetteer name, or three characters ending the clause.
+fn zh_kin(text: &str, out: &mut Vec<Raw>) {
+    for kin in ZH_KIN.iter().filter(|k| k.chars().count() > 1) {
+        for (i, _) in text.match_indices(kin) {
+            let at = i + kin.len();
+            let strict = zh_name_at(text, at, true).filter(|&end| {
+                text[end..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !is_han(c) || "的啊呀吧呢哈".contains(c))
+            });
+            let loose = zh_name_loose(text, at).filter(|&end| text[at..end].chars().count() == 3);
+            if let Some(end) = strict.or(loose) {
                 out.push(Raw {
                     kind: PiiKind::Name,
                     start: at,
@@ -358,6 +446,9 @@ fn zh_self(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             }
         }
     }
+}
+
+fn zh_holder(text: &str, out: &mut Vec<Raw>) {
     for cue in ZH_HOLDER {
         for (i, _) in text.match_indices(cue) {
             let at = skip_fillers(text, i + cue.len());
@@ -368,7 +459,7 @@ fn zh_self(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             {
                 continue;
             }
-            if let Some(end) = zh_name_at(text, at, true) {
+            if let Some(end) = zh_name_after_cue(text, at) {
                 out.push(Raw {
                     kind: PiiKind::Name,
                     start: at,
@@ -377,8 +468,11 @@ fn zh_self(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             }
         }
     }
-    // "我是王小明": only a whole short name right after 我是, its given-name characters all
-    // from the gazetteer (我是来咨询的 is not a name).
+}
+
+/// "我是王小明": only a whole short name right after 我是, its given-name characters all from
+/// the gazetteer (我是来咨询的 is not a name); "我是周 周淑仪": the surname, then the name.
+fn zh_wo_shi(text: &str, out: &mut Vec<Raw>) {
     for (i, _) in text.match_indices("我是") {
         let at = i + "我是".len();
         let Some(sur) = zh_surname_at(&text[at..]) else {
@@ -394,6 +488,17 @@ fn zh_self(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             .count()
             .min(2);
         let next = given.get(n).copied();
+        if n == 0 && given.is_empty() {
+            // "我是周 周淑仪", "我是植 植物的植 植海燕": the surname alone, then the rest.
+            let end = at + sur;
+            out.push(Raw {
+                kind: PiiKind::Name,
+                start: at,
+                end,
+            });
+            describe(text, &text[at..end], end, out);
+            continue;
+        }
         if n > 0 && next.is_none_or(|c| "的啊呀吧呢哈先女小".contains(c)) {
             let end = at + sur + given[..n].iter().map(|c| c.len_utf8()).sum::<usize>();
             out.push(Raw {
@@ -416,20 +521,50 @@ fn zh_called(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             .next_back()
             .is_none_or(|c| "，,。、：:；; ".contains(c));
         // The agent's "…，叫我小王就行" is about the agent: clause starts count for customers only.
+        // Elsewhere (原来叫何军, 改名叫何俊熙) only a gazetteer name counts.
         let kin = ZH_KIN.iter().any(|k| head.ends_with(k));
-        if !(kin || (clause_start && !ctx.agent)) {
+        // 我叫 is the speaker's own name: the self-introduction rules judge it.
+        if head.ends_with('我') {
             continue;
         }
+        let strong = kin || (clause_start && !ctx.agent);
         let mut at = i + '叫'.len_utf8();
         if text[at..].starts_with('做') {
             at += '做'.len_utf8();
         }
         let at = skip_fillers(text, at);
-        let Some(end) = zh_name_at(text, at, true) else {
+        let end = if strong {
+            zh_name_after_cue(text, at)
+        } else {
+            zh_name_at(text, at, true).filter(|&end| {
+                text[end..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !is_han(c) || "的啊呀吧呢哈".contains(c))
+            })
+        };
+        if let Some(end) = end {
+            out.push(Raw {
+                kind: PiiKind::Name,
+                start: at,
+                end,
+            });
+        }
+    }
+    // "写我爸爸的名字吧 竺文博": a name given after the word for it and a pause.
+    for (i, _) in text.match_indices("名字") {
+        let mut at = i + "名字".len();
+        let rest = &text[at..];
+        let Some(pause) = rest
+            .char_indices()
+            .take_while(|&(_, c)| "吧啊是叫：:，, ".contains(c))
+            .last()
+            .map(|(k, c)| k + c.len_utf8())
+        else {
             continue;
         };
-        let next = text[end..].chars().next();
-        if next.is_none_or(|c| !is_han(c) || "的啊呀吧呢哈".contains(c)) {
+        at += pause;
+        if let Some(end) = zh_name_after_cue(text, at) {
             out.push(Raw {
                 kind: PiiKind::Name,
                 start: at,
@@ -486,7 +621,17 @@ fn zh_surname(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             if rest.starts_with('名') || rest.starts_with("什么") {
                 continue;
             }
-            let Some(sur) = zh_surname_at(rest) else {
+            // A surname the gazetteer lacks (我姓仉): after 我姓/免贵姓/贵姓 one character that
+            // is no function word, standing alone.
+            let rare = || {
+                let c = rest.chars().next()?;
+                let alone = rest[c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|n| !is_han(n) || "的啊呀吧呢哈".contains(n));
+                (*cue != "姓" && is_han(c) && !not_given(c) && alone).then_some(c.len_utf8())
+            };
+            let Some(sur) = zh_surname_at(rest).or_else(rare) else {
                 continue;
             };
             let end = at + sur;
@@ -506,8 +651,16 @@ fn describe(text: &str, surname: &str, from: usize, out: &mut Vec<Raw>) {
         return;
     };
     let start = skip_fillers(text, from);
+    // A description ending with the surname's character within a clause comes first.
+    let described = text[start..]
+        .chars()
+        .take_while(|&c| is_han(c))
+        .take(11)
+        .skip(2)
+        .any(|c| c == last);
     // 免贵姓欧阳，欧阳娜娜: the full name after the surname.
-    if text[start..].starts_with(surname)
+    if !described
+        && text[start..].starts_with(surname)
         && let Some(end) = zh_name_at(text, start, true)
     {
         out.push(Raw {
@@ -517,9 +670,11 @@ fn describe(text: &str, surname: &str, from: usize, out: &mut Vec<Raw>) {
         });
         return;
     }
+    // The description ends with the surname (木子李, 单人旁一个几的那个仉); the full name may
+    // follow it (我叫张 弓长张 张一鸣).
     let mut end = start;
     for (k, c) in text[start..].chars().enumerate() {
-        if k > 4 || !is_han(c) {
+        if k > 10 || !is_han(c) {
             return;
         }
         end += c.len_utf8();
@@ -529,6 +684,16 @@ fn describe(text: &str, surname: &str, from: usize, out: &mut Vec<Raw>) {
                 start,
                 end,
             });
+            let next = skip_fillers(text, end);
+            if text[next..].starts_with(surname)
+                && let Some(full) = zh_name_at(text, next, true)
+            {
+                out.push(Raw {
+                    kind: PiiKind::Name,
+                    start: next,
+                    end: full,
+                });
+            }
             return;
         }
     }
@@ -576,6 +741,32 @@ fn zh_titles(text: &str, out: &mut Vec<Raw>) {
                         break;
                     }
                 }
+            }
+            // 请问是郦文杰先生吗: a surname the gazetteer lacks, in a whole three-character name
+            // right after 是 or a pause.
+            if found.is_none()
+                && matches!(*title, "先生" | "女士" | "小姐")
+                && window.len() == 3
+                && !window.iter().any(|&(_, c)| not_given(c))
+                && text[..window[0].0]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !is_han(c) || "是叫".contains(c))
+            {
+                found = Some(window[0].0);
+            }
+            // 请问是郦文杰先生吗: a surname the gazetteer lacks, in a whole three-character name
+            // right after 是 or a pause.
+            if found.is_none()
+                && matches!(*title, "先生" | "女士" | "小姐")
+                && window.len() == 3
+                && !window.iter().any(|&(_, c)| not_given(c))
+                && text[..window[0].0]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !is_han(c) || "是叫".contains(c))
+            {
+                found = Some(window[0].0);
             }
             if let Some(at) = found {
                 out.push(Raw {
@@ -722,9 +913,45 @@ fn spelled(text: &str, out: &mut Vec<Raw>) {
         if letters.iter().all(|c| matches!(c, 'a' | 'i' | 'A' | 'I')) {
             continue;
         }
-        // Not part of a postcode or reference (letters next to digits).
-        let next = text[m.end()..].chars().next();
-        if next.is_some_and(|c| c.is_ascii_digit()) {
+        // Not part of a postcode or reference (letters next to digits, "R E F dash 2 8"), an
+        // e-mail address being spelled ("m i k e seventy seven at"), nor "a m"/"p m".
+        let next_word = text[m.end()..]
+            .trim_start_matches([' ', ','])
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let numberish = next_word.starts_with(|c: char| c.is_ascii_digit())
+            || matches!(
+                next_word.as_str(),
+                "dash"
+                    | "hyphen"
+                    | "zero"
+                    | "oh"
+                    | "one"
+                    | "two"
+                    | "three"
+                    | "four"
+                    | "five"
+                    | "six"
+                    | "seven"
+                    | "eight"
+                    | "nine"
+                    | "ten"
+                    | "twenty"
+                    | "thirty"
+                    | "forty"
+                    | "fifty"
+                    | "sixty"
+                    | "seventy"
+                    | "eighty"
+                    | "ninety"
+                    | "at"
+            );
+        let clock = letters
+            .iter()
+            .all(|c| matches!(c.to_ascii_lowercase(), 'a' | 'p' | 'm'));
+        if numberish || clock {
             continue;
         }
         out.push(Raw {
