@@ -104,49 +104,84 @@ const NAME_QUESTIONS: &[&str] = &[
     "surname",
 ];
 
-/// Words that start an English name: (cue, strong). After a strong cue a capitalised word is a
-/// name; after a weak one it must also be in the gazetteer.
-const EN_CUES: &[(&str, bool, bool)] = &[
-    // (cue, strong, said of oneself: skipped for the agent)
-    ("my name is", true, true),
-    ("my name's", true, true),
-    ("name is", true, true),
-    ("name's", true, true),
-    ("call me", true, true),
-    ("this is", false, true),
-    ("i'm", false, true),
-    ("i am", false, true),
-    ("it's", false, true),
-    ("speaking with", false, true),
-    ("under the name", true, false),
-    ("account holder is", true, false),
-    ("first name", true, false),
-    ("last name", true, false),
-    ("given name", true, false),
-    ("family name", true, false),
-    // "my husband's name, Kevin Marsh": the name after a comma (a gazetteer name).
-    ("name", false, false),
-    // A relative the caller names ("my mother, Gloria Reyes", "my son Brandon"): the caller's
-    // family is the customer's personal data too; a gazetteer name must follow.
-    ("my husband", false, false),
-    ("my wife", false, false),
-    ("my partner", false, false),
-    ("my mother", false, false),
-    ("my mom", false, false),
-    ("my father", false, false),
-    ("my dad", false, false),
-    ("my son", false, false),
-    ("my daughter", false, false),
-    ("my brother", false, false),
-    ("my sister", false, false),
-    ("my grandmother", false, false),
-    ("my grandfather", false, false),
-    ("mr", true, false),
-    ("mrs", true, false),
-    ("ms", true, false),
-    ("miss", true, false),
-    ("mister", true, false),
-    ("dr", true, false),
+/// How sure a cue makes the word after it a name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    /// "my name is": a capitalised word (or a gazetteer name) is a name.
+    Strong,
+    /// A relative or a "put it under": a gazetteer name, or a capitalised word in a text that is
+    /// written in mixed case (so that capitals mean something).
+    Person,
+    /// "this is", "I'm", "it's": a gazetteer name, or two capitalised words (a full name) in a
+    /// mixed-case text.
+    Weak,
+}
+
+/// Words that start an English name: (cue, how sure, said of oneself: skipped for the agent).
+const EN_CUES: &[(&str, Cue, bool)] = &[
+    ("my name is", Cue::Strong, true),
+    ("my name's", Cue::Strong, true),
+    ("name is", Cue::Strong, true),
+    ("name's", Cue::Strong, true),
+    ("call me", Cue::Strong, true),
+    ("calls me", Cue::Strong, true),
+    ("this is", Cue::Weak, true),
+    ("i'm", Cue::Weak, true),
+    ("i am", Cue::Weak, true),
+    ("it's", Cue::Weak, true),
+    ("speaking with", Cue::Weak, true),
+    // The agent asking for the customer by name.
+    ("am i speaking with", Cue::Person, false),
+    ("am i speaking to", Cue::Person, false),
+    ("is this", Cue::Weak, false),
+    ("under the name", Cue::Strong, false),
+    ("account holder is", Cue::Strong, false),
+    ("on the card is", Cue::Strong, false),
+    ("on the account is", Cue::Strong, false),
+    ("first name", Cue::Strong, false),
+    ("last name", Cue::Strong, false),
+    ("given name", Cue::Strong, false),
+    ("family name", Cue::Strong, false),
+    // "my husband's name, Kevin Marsh": the name after a comma.
+    ("name", Cue::Person, false),
+    ("under", Cue::Person, false),
+    ("put down", Cue::Person, false),
+    ("send it to", Cue::Person, false),
+    ("made out to", Cue::Person, false),
+    ("addressed to", Cue::Person, false),
+    // A relative the caller names ("my mother, Gloria Reyes", "her husband Arvind"): the
+    // caller's family is the customer's personal data too.
+    ("husband", Cue::Person, false),
+    ("wife", Cue::Person, false),
+    ("partner", Cue::Person, false),
+    ("fiance", Cue::Person, false),
+    ("fiancee", Cue::Person, false),
+    ("mother", Cue::Person, false),
+    ("mom", Cue::Person, false),
+    ("mum", Cue::Person, false),
+    ("father", Cue::Person, false),
+    ("dad", Cue::Person, false),
+    ("son", Cue::Person, false),
+    ("daughter", Cue::Person, false),
+    ("brother", Cue::Person, false),
+    ("sister", Cue::Person, false),
+    ("grandmother", Cue::Person, false),
+    ("grandfather", Cue::Person, false),
+    ("grandson", Cue::Person, false),
+    ("granddaughter", Cue::Person, false),
+    ("aunt", Cue::Person, false),
+    ("uncle", Cue::Person, false),
+    ("nephew", Cue::Person, false),
+    ("niece", Cue::Person, false),
+    ("cousin", Cue::Person, false),
+    ("landlord", Cue::Person, false),
+    ("roommate", Cue::Person, false),
+    ("mr", Cue::Strong, false),
+    ("mrs", Cue::Strong, false),
+    ("ms", Cue::Strong, false),
+    ("miss", Cue::Strong, false),
+    ("mister", Cue::Strong, false),
+    ("dr", Cue::Strong, false),
 ];
 
 /// Capitalised words that are not names.
@@ -314,6 +349,7 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
     zh_called(text, ctx, out);
     zh_owner(text, out);
     en_cues(text, ctx, out);
+    en_before(text, ctx, out);
     spelled(text, out);
     if !ctx.agent
         && let Some(q) = ctx.question
@@ -786,16 +822,20 @@ fn words(text: &str) -> Vec<(usize, usize)> {
     re.find_iter(text).map(|m| (m.start(), m.end())).collect()
 }
 
-/// The name that starts at word `k`: its last word's index. `strong`: a capitalised word is a
-/// name even outside the gazetteer.
-fn en_name_from(text: &str, ws: &[(usize, usize)], k: usize, strong: bool) -> Option<usize> {
+/// The name that starts at word `k`: its last word's index, judged as `cue` says.
+fn en_name_from(text: &str, ws: &[(usize, usize)], k: usize, cue: Cue) -> Option<usize> {
     // Lower-case transcripts (some ASR output) carry no capitals to go by: a gazetteer name is
-    // enough there.
+    // enough there. In mixed case, capitals mark names.
     let lowercase_text = !text.chars().any(char::is_uppercase);
+    let mixed_case = !lowercase_text && text.chars().any(char::is_lowercase);
     let mut last = None;
     for j in k..(k + 3).min(ws.len()) {
         let w = &text[ws[j].0..ws[j].1];
         let w = w.trim_end_matches(['\'', '’', '-']);
+        let initial_then_name = is_initial(text, ws[j])
+            && ws
+                .get(j + 1)
+                .is_some_and(|&n| capitalised(&text[n.0..n.1]) && text[ws[j].1..n.0] == *". ");
         if j > k {
             // Names are written together: only spaces (or a hyphen) between the words, or the
             // full stop of a middle initial ("Marcus J. Bell").
@@ -804,20 +844,30 @@ fn en_name_from(text: &str, ws: &[(usize, usize)], k: usize, strong: bool) -> Op
             if !(gap.chars().all(|c| c == ' ') || after_initial) {
                 break;
             }
-            if is_initial(text, ws[j]) && j + 1 < ws.len() {
-                last = Some(j);
-                continue;
-            }
+        }
+        if initial_then_name && (j > k || cue == Cue::Strong) {
+            // "Marcus J. Bell", "the name on the card is J. Abernathy-Lowe".
+            last = Some(j);
+            continue;
         }
         if w.len() < 2 || en_not_name(w) {
             break;
         }
         let known = en_name(w);
         let ok = if j == k {
-            if strong {
-                known || capitalised(w)
-            } else {
-                known && (capitalised(w) || lowercase_text)
+            match cue {
+                Cue::Strong => known || capitalised(w),
+                Cue::Person => {
+                    known && (capitalised(w) || lowercase_text) || capitalised(w) && mixed_case
+                }
+                Cue::Weak => {
+                    let next_capitalised = ws.get(j + 1).is_some_and(|&n| {
+                        let nw = &text[n.0..n.1];
+                        text[ws[j].1..n.0] == *" " && capitalised(nw) && !en_not_name(nw)
+                    });
+                    known && (capitalised(w) || lowercase_text)
+                        || capitalised(w) && mixed_case && next_capitalised
+                }
             }
         } else {
             known || (capitalised(w) && last.is_some())
@@ -850,7 +900,7 @@ fn en_cues(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
     // Lowercasing keeps byte offsets for ASCII; a text with other letters whose lowercase differs
     // in length is matched word by word below instead.
     let same = lower.len() == text.len();
-    for &(cue, strong, self_intro) in EN_CUES {
+    for &(cue, strength, self_intro) in EN_CUES {
         if ctx.agent && self_intro {
             continue;
         }
@@ -887,7 +937,7 @@ fn en_cues(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             if !only_fillers {
                 continue;
             }
-            if let Some(last) = en_name_from(text, &ws, k, strong) {
+            if let Some(last) = en_name_from(text, &ws, k, strength) {
                 out.push(Raw {
                     kind: PiiKind::Name,
                     start: ws[k].0,
@@ -959,6 +1009,111 @@ fn spelled(text: &str, out: &mut Vec<Raw>) {
             start: m.start(),
             end: m.end(),
         });
+        spelled_word(text, (m.start(), m.end()), out);
+    }
+}
+
+/// Names right before what shows they are one: "Yusuf Demir speaking" (from the customer),
+/// "Rafael Quintero, he's my landlord", "Lakshmi's account". Mixed-case text only (capitals are
+/// the evidence).
+fn en_before(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"\b([A-Z][a-z'’\-]+(?: [A-Z][a-z'’\-]+){0,2})",
+            r"(?: speaking\b|, (?:he|she)(?:'s| is) (?:my|our|the)\b|(?:'s|’s) (?:checking|savings|",
+            r"account|card|policy|phone|number|order|booking|name)\b)"
+        ))
+        .expect("static regex")
+    });
+    if !(text.chars().any(char::is_lowercase)) {
+        return;
+    }
+    for c in re.captures_iter(text) {
+        let Some(m) = c.get(1) else { continue };
+        // "Emma speaking" from the agent is the agent's own name.
+        if ctx.agent && text[m.end()..].starts_with(" speaking") {
+            continue;
+        }
+        // Drop leading common words ("Hello Yusuf Demir speaking" keeps "Yusuf Demir").
+        let mut start = m.start();
+        for w in m.as_str().split(' ') {
+            if en_not_name(w) || EN_NOT_NAME_EXTRA.contains(&w.to_lowercase().as_str()) {
+                start += w.len() + 1;
+            } else {
+                break;
+            }
+        }
+        if start < m.end() {
+            out.push(Raw {
+                kind: PiiKind::Name,
+                start,
+                end: m.end(),
+            });
+        }
+    }
+}
+
+/// Capitalised words that start sentences or name things other than people, which the
+/// name-before rules must not take ("Thanks, he's my...", "Visa's number").
+const EN_NOT_NAME_EXTRA: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "visa",
+    "mastercard",
+    "amex",
+    "paypal",
+    "google",
+    "apple",
+    "amazon",
+    "english",
+    "spanish",
+    "chinese",
+    "this",
+    "that",
+    "there",
+    "okay",
+    "alright",
+    "perfect",
+    "everyone",
+];
+
+/// A word followed by its own spelling ("Sean, S-E-A-N", "I'm Nkechi, N K E C H I"): the word
+/// is the name being spelled.
+fn spelled_word(text: &str, spelled: (usize, usize), out: &mut Vec<Raw>) {
+    let letters: String = text[spelled.0..spelled.1]
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .collect();
+    let head = text[..spelled.0].trim_end_matches([' ', ',', '-', ':']);
+    let word_start = head
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !c.is_ascii_alphabetic())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &head[word_start..];
+    if word.len() > 1 && word.eq_ignore_ascii_case(&letters) {
+        out.push(Raw {
+            kind: PiiKind::Name,
+            start: word_start,
+            end: head.len(),
+        });
     }
 }
 
@@ -993,12 +1148,15 @@ fn answer(text: &str, out: &mut Vec<Raw>) {
             break;
         }
     }
-    // English: the run of gazetteer names (capitalised words next to one count too).
+    // English: the run of gazetteer names (capitalised words next to one count too); in a
+    // mixed-case answer any capitalised word that is no common word ("uh Dmitri").
     let ws = words(text);
+    let mixed_case = text.chars().any(char::is_uppercase) && text.chars().any(char::is_lowercase);
     let mut k = 0;
     while k < ws.len() {
         let w = &text[ws[k].0..ws[k].1];
-        if !en_not_name(w) && en_name(w) {
+        let w = w.trim_end_matches(['\'', '’', '-']);
+        if w.len() > 1 && !en_not_name(w) && (en_name(w) || mixed_case && capitalised(w)) {
             let mut s = k;
             while s > 0 && {
                 let p = &text[ws[s - 1].0..ws[s - 1].1];
@@ -1006,7 +1164,7 @@ fn answer(text: &str, out: &mut Vec<Raw>) {
             } {
                 s -= 1;
             }
-            let last = en_name_from(text, &ws, k, true).unwrap_or(k);
+            let last = en_name_from(text, &ws, k, Cue::Strong).unwrap_or(k);
             out.push(Raw {
                 kind: PiiKind::Name,
                 start: ws[s].0,
