@@ -122,7 +122,7 @@ fn ledger_seeds() -> Vec<Seed> {
 impl Corpus {
     /// Load the seeds under the repository root `root`: `fixtures/audio/*` and this crate's
     /// `corpus/*` (recordings), `pipelines/*.toml`, `fixtures/manifest.csv`, and ledger records
-    /// made with `callqa-store`'s own types.
+    /// made with `callqa-store`'s own types, and utterances from `crates/callqa-text/eval/*.jsonl`.
     pub fn load(root: &Path) -> Result<Corpus, CorpusError> {
         let mut seeds: BTreeMap<Target, Vec<Seed>> = BTreeMap::new();
         let audio_exts = ["wav", "flac", "mp3", "ogg"];
@@ -170,6 +170,21 @@ c2,\"b, c.wav\",A2,,outbound,20261102_091500,\n"
                 .to_vec(),
         });
         seeds.insert(Target::Ledger, ledger_seeds());
+        // Utterances (with the question before them) from the PII evaluation sets.
+        for p in files(&root.join("crates/callqa-text/eval"), &["jsonl"])? {
+            let text = String::from_utf8_lossy(&read(&p)?).into_owned();
+            for (i, line) in text.lines().enumerate().step_by(7) {
+                let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                    continue;
+                };
+                let question = v["question"].as_str().unwrap_or("");
+                let utterance = v["text"].as_str().unwrap_or("");
+                seeds.entry(Target::Pii).or_default().push(Seed {
+                    name: format!("{}:{}", p.display(), i + 1),
+                    bytes: format!("{question}\n{utterance}").into_bytes(),
+                });
+            }
+        }
         for t in Target::ALL {
             if seeds.get(&t).is_none_or(Vec::is_empty) {
                 return Err(CorpusError::Empty(t.name(), root.into()));

@@ -1,13 +1,14 @@
-//! A fuzz harness on stable Rust for callqa's input parsers.
+//! A fuzz harness on stable Rust for callqa's input parsers and its PII redactor.
 //!
 //! Takes the repository's real files as seeds (recordings in `fixtures/audio` and this crate's
 //! `corpus/`, `pipelines/*.toml`, `fixtures/manifest.csv`, ledger records made with
-//! `callqa-store`'s types), mutates them with structure-aware mutators ([`mutate`]: WAV chunk
+//! `callqa-store`'s types, utterances of `crates/callqa-text/eval/*.jsonl`), mutates them with structure-aware mutators ([`mutate`]: WAV chunk
 //! sizes and `fmt ` fields, FLAC STREAMINFO and frame headers, MP3 frame headers and Xing
 //! counts, Ogg page fields with the CRC recomputed, token and line edits of TOML/CSV, tree edits
 //! of JSON, byte havoc) driven by a seeded PRNG, and runs each input through the real entry
 //! points ([`targets`]: `callqa_audio::probe` + `open`/`decode_16k`, `Pipeline::load` +
-//! `stage_settings`, `read_manifest`, `read_ledger`). It gives a [`runner::FuzzReport`]:
+//! `stage_settings`, `read_manifest`, `read_ledger`, and `callqa_text::find_pii_in` on utterances
+//! from the PII evaluation sets, checking every span's offsets). It gives a [`runner::FuzzReport`]:
 //! inputs tried per target and every finding (panic, hang past the per-input budget, one
 //! allocation past the limit, an error that is not one line naming the file), each with the case
 //! seed that regenerates it and, when asked, the input saved to a folder.

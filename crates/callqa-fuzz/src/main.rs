@@ -1,6 +1,6 @@
 //! `callqa-fuzz`: run the fuzz harness for a while and print what it tried and found.
 //!
-//! `callqa-fuzz --seconds 60 | --hours 1 [--target audio|toml|manifest|ledger|all] [--seed S]`;
+//! `callqa-fuzz --seconds 60 | --hours 1 [--target audio|toml|manifest|ledger|pii|all] [--seed S]`;
 //! `callqa-fuzz --replay FILE --target T [--variant V]` runs one saved input once;
 //! `callqa-fuzz --replay-seed CASE --target T` regenerates one case from its seed and runs it.
 

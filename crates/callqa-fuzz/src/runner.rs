@@ -196,7 +196,7 @@ pub fn make_input(corpus: &Corpus, target: Target, case: u64) -> (Vec<u8>, u64) 
             mutate_audio(&mut rng, &mut d, other);
             d
         }
-        Target::Toml | Target::Manifest | Target::Ledger => {
+        Target::Toml | Target::Manifest | Target::Ledger | Target::Pii => {
             let text = String::from_utf8_lossy(seed);
             let other = String::from_utf8_lossy(other);
             let out = match target {

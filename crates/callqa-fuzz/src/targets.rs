@@ -14,15 +14,20 @@ pub enum Target {
     Manifest,
     /// `callqa_store::read_ledger` over an output folder holding the input as a ledger record.
     Ledger,
+    /// `callqa_text::find_pii_in` and `redact_spans` on an utterance (the input's first line is
+    /// the agent's question, the rest the utterance): spans must lie on character boundaries, in
+    /// order, without overlaps, with character offsets that match.
+    Pii,
 }
 
 impl Target {
     /// Every target, in a fixed order.
-    pub const ALL: [Target; 4] = [
+    pub const ALL: [Target; 5] = [
         Target::Audio,
         Target::Toml,
         Target::Manifest,
         Target::Ledger,
+        Target::Pii,
     ];
 
     /// The target's name on the command line and in reports.
@@ -32,10 +37,11 @@ impl Target {
             Target::Toml => "toml",
             Target::Manifest => "manifest",
             Target::Ledger => "ledger",
+            Target::Pii => "pii",
         }
     }
 
-    /// The target named `s` (`audio`, `toml`, `manifest`, `ledger`).
+    /// The target named `s` (`audio`, `toml`, `manifest`, `ledger`, `pii`).
     pub fn parse(s: &str) -> Option<Target> {
         Target::ALL.into_iter().find(|t| t.name() == s)
     }
@@ -107,6 +113,7 @@ pub fn run(target: Target, data: &[u8], dir: &Path, variant: u64) -> std::io::Re
                 Err(e) => judge(e.to_string(), &path),
             })
         }
+        Target::Pii => Ok(run_pii(data, variant)),
         Target::Ledger => {
             let out = dir.join("out");
             let ledger = out.join("_ledger");
@@ -177,4 +184,35 @@ fn run_audio(data: &[u8], dir: &Path, variant: u64) -> std::io::Result<Outcome> 
         }
     }
     Ok(outcome)
+}
+
+/// The redactor on one utterance: `data` is "question\nutterance" (lossy UTF-8); `variant` bit 0
+/// says whether the agent speaks. A broken span is reported as an unclean outcome.
+fn run_pii(data: &[u8], variant: u64) -> Outcome {
+    let text = String::from_utf8_lossy(data);
+    let (question, utterance) = match text.split_once('\n') {
+        Some((q, u)) => (Some(q), u),
+        None => (None, text.as_ref()),
+    };
+    let ctx = callqa_text::Context {
+        agent: variant & 1 == 1,
+        question,
+    };
+    let spans = callqa_text::find_pii_in(utterance, &ctx);
+    let mut prev_end = 0;
+    for s in &spans {
+        let ok = s.start < s.end
+            && s.start >= prev_end
+            && utterance.is_char_boundary(s.start)
+            && utterance.is_char_boundary(s.end)
+            && s.end <= utterance.len()
+            && utterance[..s.start].chars().count() == s.start_char
+            && utterance[..s.end].chars().count() == s.end_char;
+        if !ok {
+            return Outcome::UncleanError(format!("bad span {s:?} in {utterance:?}"));
+        }
+        prev_end = s.end;
+    }
+    let _ = callqa_text::redact_spans(utterance, &spans);
+    Outcome::Accepted
 }

@@ -1,4 +1,4 @@
-//! The bounded fuzz run of the test suite: about a minute over the four targets (set
+//! The bounded fuzz run of the test suite: about a minute over the five targets (set
 //! `CALLQA_FUZZ_SECONDS` to change it), zero panics, hangs, huge allocations and unclean
 //! errors. A failure prints each finding with its case seed; replay one with
 //! `callqa-fuzz --replay-seed SEED --target T`.
@@ -54,7 +54,10 @@ fn bounded_fuzz_run_finds_no_panic_hang_huge_allocation_or_unclean_error() {
         // a target that only ever errors (or only ever accepts) is not exercising its parser.
         assert!(st.inputs >= 20, "{}: only {} inputs", t.name(), st.inputs);
         assert!(st.accepted > 0, "{}: nothing accepted", t.name());
-        assert!(st.clean_errors > 0, "{}: nothing refused", t.name());
+        // The redactor takes any text: it has nothing to refuse.
+        if t != Target::Pii {
+            assert!(st.clean_errors > 0, "{}: nothing refused", t.name());
+        }
     }
     let lines: Vec<String> = report
         .findings
