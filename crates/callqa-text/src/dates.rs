@@ -21,7 +21,9 @@ fn pattern() -> &'static Regex {
         let month = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
         let re = format!(
             concat!(
-                r"(?:\d{{2,4}}|{zd}{{2,4}})年(?:\d{{1,2}}|{zn}{{1,3}})月(?:(?:\d{{1,2}}|{zn}{{1,3}})[日号])?",
+                r"(?:\d{{2,4}}|{zd}{{2,4}})年 ?(?:\d{{1,2}}|{zn}{{1,3}})月 ?(?:(?:\d{{1,2}}|{zn}{{1,3}})[日号])?",
+                r"|(?:\d{{1,2}}|{zn}{{1,3}})月 ?(?:\d{{1,2}}|{zn}{{1,3}})[日号]",
+                r"|(?i:\b{m}\s+(?:of\s+)?\d{{4}}\b)|\b(?:19|20)\d{{2}}\b",
                 r"|\b\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}\b|\b\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}\b",
                 r"|(?i:\b{m}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)",
                 r"|(?i:\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{m},?\s+\d{{4}}\b)",
@@ -39,8 +41,29 @@ fn pattern() -> &'static Regex {
     })
 }
 
+/// "我是九零年的", "我妈是1956年的": a person's birth year, said as what year they are "of".
+fn birth_year() -> &'static Regex {
+    static P: OnceLock<Regex> = OnceLock::new();
+    P.get_or_init(|| {
+        Regex::new(concat!(
+            r"(?:我|他|她|妈|爸|母亲|父亲|老人|孩子|儿子|女儿|老公|老婆)(?:也|都)?是",
+            r"((?:19|20)?\d{2}|[零〇一二三四五六七八九]{2,4})年的"
+        ))
+        .expect("static regex")
+    })
+}
+
 /// Find dates of birth in `text`.
 pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
+    for c in birth_year().captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            out.push(Raw {
+                kind: PiiKind::Dob,
+                start: m.start(),
+                end: m.end() + "年".len(),
+            });
+        }
+    }
     let asked = ctx
         .question
         .map(str::to_lowercase)

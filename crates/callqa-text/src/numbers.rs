@@ -66,6 +66,12 @@ const CUES: &[(&str, PiiKind)] = &[
     ("编号", PiiKind::Account),
     ("保单", PiiKind::Account),
     ("合同号", PiiKind::Account),
+    ("预约号", PiiKind::Account),
+    ("预订号", PiiKind::Account),
+    ("确认号", PiiKind::Account),
+    ("取件码", PiiKind::Account),
+    ("会员号", PiiKind::Account),
+    ("工单号", PiiKind::Account),
     ("快递", PiiKind::Account),
     ("account", PiiKind::Account),
     ("order", PiiKind::Account),
@@ -77,6 +83,11 @@ const CUES: &[(&str, PiiKind)] = &[
     ("invoice", PiiKind::Account),
     ("tracking", PiiKind::Account),
     ("booking", PiiKind::Account),
+    ("loyalty", PiiKind::Account),
+    ("rewards number", PiiKind::Account),
+    ("frequent flyer", PiiKind::Account),
+    ("pnr", PiiKind::Account),
+    ("record locator", PiiKind::Account),
     ("confirmation", PiiKind::Account),
     ("ticket", PiiKind::Account),
     ("case number", PiiKind::Account),
@@ -182,9 +193,9 @@ const STAFF_SUFFIXES: &[&str] = &["号客服", "号坐席", "号话务员", "号
 /// Words right after a number that make it a quantity, a time or a date part, not an identifier.
 const QUANTITY_SUFFIXES: &[&str] = &[
     "元", "块", "年", "月", "日", "号", "岁", "分", "秒", "个", "次", "天", "%", "万", "千", "百",
-    "倍", "点", "米", "公里", "斤", "克", "g", "dollar", "buck", "percent", "minute", "second",
-    "hour", "day", "week", "month", "year", "pound", "yuan", "rmb", "kg", "gb", "mb", "am", "pm",
-    "o'clock", "times", "st ", "nd ", "rd ", "th ",
+    "多", "余", "倍", "点", "米", "公里", "斤", "克", "g", "dollar", "buck", "percent", "minute",
+    "second", "hour", "day", "week", "month", "year", "pound", "yuan", "rmb", "kg", "gb", "mb",
+    "am", "pm", "o'clock", "times", "st ", "nd ", "rd ", "th ",
 ];
 
 /// Characters allowed between the digits of one number.
@@ -457,10 +468,13 @@ fn whole_word(hay: &str, at: usize, needle: &str) -> bool {
         .chars()
         .next_back()
         .is_none_or(|c| !c.is_ascii_alphanumeric());
-    let ok_after = hay[at + needle.len()..]
-        .chars()
-        .next()
-        .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '\'');
+    let rest = &hay[at + needle.len()..];
+    // "my social's 596…": a possessive 's still ends the word.
+    let ok_after = rest.starts_with("'s")
+        || rest
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '\'');
     ok_before && ok_after
 }
 
@@ -540,9 +554,35 @@ fn is_staff_number(text: &str, start: usize, end: usize) -> bool {
 }
 
 fn is_quantity(text: &str, start: usize, end: usize) -> bool {
-    let next = after(text, end, 10);
+    let next = after(text, end, 24);
     let next = next.trim_start();
-    QUANTITY_SUFFIXES.iter().any(|s| next.starts_with(s)) || is_money(text, start, end)
+    // "4,350 reward points", "12,000 miles": a count of points within the next two words.
+    let counted = next.split_whitespace().take(2).any(|w| {
+        matches!(
+            w.trim_end_matches([',', '.']),
+            "points" | "miles" | "credits" | "积分"
+        )
+    });
+    // "at 10 30": a time of day.
+    let digits: String = text[start..end]
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let clock = before(text, start, 3) == "at "
+        && digits.len() >= 3
+        && digits.len() <= 4
+        && digits
+            .split_at(digits.len() - 2)
+            .0
+            .parse::<u32>()
+            .is_ok_and(|h| h < 24)
+        && digits[digits.len() - 2..]
+            .parse::<u32>()
+            .is_ok_and(|m| m < 60);
+    QUANTITY_SUFFIXES.iter().any(|s| next.starts_with(s))
+        || counted
+        || clock
+        || is_money(text, start, end)
 }
 
 /// Words right after a number that make it an amount of money.
@@ -560,8 +600,12 @@ fn is_money(text: &str, start: usize, end: usize) -> bool {
     prev.trim_end().ends_with(['$', '¥', '￥', '£', '€'])
         || CURRENCY_SUFFIXES.iter().any(|s| {
             next.starts_with(s)
-                && (!s.is_ascii()
-                    || !next[s.len()..].starts_with(|c: char| c.is_ascii_alphabetic()))
+                && (!s.is_ascii() || {
+                    // "pounds", "dollars": the plural too.
+                    let rest = &next[s.len()..];
+                    let rest = rest.strip_prefix('s').unwrap_or(rest);
+                    !rest.starts_with(|c: char| c.is_ascii_alphabetic())
+                })
         })
 }
 
@@ -646,6 +690,33 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             .is_some_and(|c| c.is_ascii_alphabetic() || c == ':')
             || text[r.end..].starts_with(|c: char| c == ':' || c.is_ascii_alphabetic());
         if glued {
+            // One or two capitals before spoken digits after an account or ID cue
+            // ("订单号是E幺二三三五幺三", "护照号 E 幺二…"): the whole code.
+            let head = text[..r.start].trim_end_matches(' ');
+            let letters = head
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_uppercase)
+                .count();
+            let letter_start = head.len() - letters;
+            let cue = nearest_cue(&before(text, letter_start, 32)).map(|(k, _)| k);
+            let spoken = !text[r.start..r.end].chars().any(|c| c.is_ascii_digit());
+            let alone = head[..letter_start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_ascii_alphanumeric());
+            if (1..=2).contains(&letters)
+                && alone
+                && spoken
+                && n >= 5
+                && let Some(kind @ (PiiKind::Account | PiiKind::Id)) = cue
+            {
+                out.push(Raw {
+                    kind,
+                    start: letter_start,
+                    end: r.end,
+                });
+            }
             continue;
         }
         if is_money(text, r.start, r.end) || after_month(text, r.start) {
@@ -668,6 +739,10 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
         let asked = q_cue.is_some() && local.is_none();
         let year = n == 4 && (r.digits.starts_with("19") || r.digits.starts_with("20"));
         if local.is_none() && is_quantity(text, r.start, r.end) {
+            continue;
+        }
+        // "opened in 1998", "since 2015": a year, whatever cue came before.
+        if year && (prev.ends_with("in ") || prev.ends_with("since ")) {
             continue;
         }
         if n < 4 && !(partial || asked) {
@@ -712,33 +787,54 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
         });
     }
     alphanumeric_refs(text, out);
-    cued_codes(text, out);
+    cued_codes(text, q_cue, out);
     usernames(text, &q, out);
 }
 
 /// Codes of letters and digits after an account cue ("your reference number is S7WWFYCU", "the
 /// confirmation code they gave me was QK7P2M", "order AB12-3456"): booking references and
 /// order numbers that the digit rules cannot see because they are mostly letters.
-fn cued_codes(text: &str, out: &mut Vec<Raw>) {
+fn cued_codes(text: &str, question_cue: Option<PiiKind>, out: &mut Vec<Raw>) {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)(?-u:\b)[a-z0-9]+(?:-[a-z0-9]+)*(?-u:\b)").expect("static regex")
+        // A code written whole ("S7WWFYCU", "AB12-3456") or spelled ("A L 6 L W 6").
+        Regex::new(r"(?i)(?-u:\b)(?:[a-z0-9](?: [a-z0-9]){3,}|[a-z0-9]+(?:-[a-z0-9]+)*)(?-u:\b)")
+            .expect("static regex")
     });
     for m in re.find_iter(text) {
         let code = m.as_str();
         let alnum = code.chars().filter(char::is_ascii_alphanumeric).count();
         let digits = code.chars().filter(char::is_ascii_digit).count();
         let letters = alnum - digits;
+        let upper = code.chars().all(|c| !c.is_ascii_lowercase());
+        let prev = before(text, m.start(), 40);
+        let cue = nearest_cue(&prev);
+        // Right after the cue ("reference number is HYPRVMOQ"): an all-capitals code of
+        // letters only counts too.
+        let right_after = cue.is_some_and(|(_, gap)| {
+            let between = prev[prev.len() - gap..].trim();
+            between.split_whitespace().all(|w| {
+                matches!(
+                    w,
+                    "number" | "no" | "no." | "code" | "id" | "#" | "is" | "was" | ":"
+                )
+            })
+        });
         // Mixed, 5 to 16 characters, and not a word with a digit stuck on by ASCII case rules
         // alone: lowercase codes need as many digits as a short word would never carry.
         let mixed = digits > 0 && letters > 0 && (5..=16).contains(&alnum);
-        let upper = code.chars().all(|c| !c.is_ascii_lowercase());
-        if !mixed || !(upper || digits >= 2) || is_staff_number(text, m.start(), m.end()) {
+        let capitals = digits == 0 && upper && (6..=12).contains(&alnum) && right_after;
+        if !(mixed || capitals)
+            || !(upper || digits >= 2)
+            || is_staff_number(text, m.start(), m.end())
+        {
             continue;
         }
-        let prev = before(text, m.start(), 40);
-        let Some((PiiKind::Account, gap)) = nearest_cue(&prev) else {
-            continue;
+        let gap = match cue {
+            Some((PiiKind::Account, gap)) => gap,
+            // Asked for ("what's your booking reference?") and answered without a cue word.
+            None if question_cue == Some(PiiKind::Account) => prev.len(),
+            _ => continue,
         };
         if last_end(&prev, NOT_PII_CUES).is_some_and(|e| prev.len() - e < gap) {
             continue;
@@ -793,8 +889,13 @@ fn alphanumeric_refs(text: &str, out: &mut Vec<Raw>) {
         if is_staff_number(text, m.start(), m.end()) {
             continue;
         }
+        // A passport number (护照号E83104110) is an ID; every other such code an account.
+        let kind = match nearest_cue(&before(text, m.start(), 32)) {
+            Some((PiiKind::Id, _)) => PiiKind::Id,
+            _ => PiiKind::Account,
+        };
         out.push(Raw {
-            kind: PiiKind::Account,
+            kind,
             start: m.start(),
             end: m.end(),
         });
@@ -965,5 +1066,87 @@ mod cue_tests {
         );
         assert_eq!(kinds("Austin, TX 78701"), vec![(PiiKind::Address, "78701")]);
         assert!(kinds("employee ID 44812, how can I help?").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use crate::{Context, PiiKind, find_pii, find_pii_in};
+
+    fn kinds(text: &str) -> Vec<(PiiKind, &str)> {
+        find_pii(text)
+            .into_iter()
+            .map(|s| (s.kind, &text[s.start..s.end]))
+            .collect()
+    }
+
+    #[test]
+    fn codes_answered_to_the_question_spelled_or_all_capitals() {
+        let ctx = Context {
+            agent: false,
+            question: Some("Can I have the booking reference?"),
+        };
+        let text = "yeah it's Y7QM3B";
+        let got: Vec<_> = find_pii_in(text, &ctx)
+            .into_iter()
+            .map(|s| (s.kind, &text[s.start..s.end]))
+            .collect();
+        assert_eq!(got, vec![(PiiKind::Account, "Y7QM3B")]);
+        assert_eq!(
+            kinds("the reference number is HYPRVMOQ."),
+            vec![(PiiKind::Account, "HYPRVMOQ")]
+        );
+        // Capitals alone only right after the cue: "the booking is for TWO PEOPLE" is no code.
+        assert!(kinds("the booking is for BRIGHTON tomorrow").is_empty());
+        assert_eq!(
+            kinds("the booking code is A L 6 L W 6"),
+            vec![(PiiKind::Account, "A L 6 L W 6")]
+        );
+        assert_eq!(
+            kinds("um my PNR is FT3138 I think"),
+            vec![(PiiKind::Account, "FT3138")]
+        );
+        assert_eq!(
+            kinds("您的预约号是A3087，到了出示一下"),
+            vec![(PiiKind::Account, "A3087")]
+        );
+        assert_eq!(
+            kinds("机票订单号是E幺二三三五幺三"),
+            vec![(PiiKind::Account, "E幺二三三五幺三")]
+        );
+        assert_eq!(kinds("护照号E83104110"), vec![(PiiKind::Id, "E83104110")]);
+        assert_eq!(
+            kinds("uh my social's 596 23 6070"),
+            vec![(PiiKind::Id, "596 23 6070")]
+        );
+    }
+
+    #[test]
+    fn counts_times_and_amounts_are_no_identifiers() {
+        assert!(kinds("积分显示只有2860分 上个月还有5000多").is_empty());
+        assert!(kinds("you have 4,350 reward points available").is_empty());
+        assert!(kinds("the appointment was for June 14 at 10 30").is_empty());
+        assert!(kinds("the total fee is 60.08 pounds, payable at the station").is_empty());
+    }
+
+    #[test]
+    fn birth_years_and_birthdays_without_a_year() {
+        assert_eq!(kinds("我是九零年的"), vec![(PiiKind::Dob, "九零年")]);
+        assert_eq!(
+            kinds("我妈是1956年的 具体哪天记不清"),
+            vec![(PiiKind::Dob, "1956年")]
+        );
+        assert_eq!(kinds("我生日是6月30号"), vec![(PiiKind::Dob, "6月30号")]);
+        assert_eq!(
+            kinds("I was born in May of 1977"),
+            vec![(PiiKind::Dob, "May of 1977")]
+        );
+        assert_eq!(
+            kinds("my father, born in 1944"),
+            vec![(PiiKind::Dob, "1944")]
+        );
+        // A year with no birth cue is kept.
+        assert!(kinds("我是2019年办的卡").is_empty());
+        assert!(kinds("the account was opened in 1998").is_empty());
     }
 }
