@@ -535,4 +535,8 @@ fn pii_heldout3_set_is_sound() {
             );
         }
     }
+    // Scored and printed, not asserted: first scored after the rules were fixed on the other
+    // three sets (see the README, "Personal data").
+    let res = evaluate(&set, by_lang, true);
+    print_tables(&set, by_lang, &res);
 }
