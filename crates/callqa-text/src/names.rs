@@ -35,12 +35,18 @@ const ZH_HOLDER: &[&str] = &[
     "被保人",
     "被保险人",
     "您是",
+    "户名",
+    "开户名",
+    "全名",
+    "名叫",
 ];
 
 /// Family members and pronouns after which "叫" gives that person's name (我父亲叫林国栋).
 const ZH_KIN: &[&str] = &[
     "父亲", "母亲", "爸爸", "妈妈", "老婆", "老公", "丈夫", "妻子", "爱人", "儿子", "女儿", "哥哥",
-    "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "孩子", "朋友", "同事", "老伴", "他", "她",
+    "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "孩子", "朋友", "同事", "老伴", "岳母", "岳父", "公公",
+    "婆婆", "表哥", "表姐", "表弟", "表妹", "堂哥", "堂姐", "舅舅", "姑姑", "外婆", "外公", "我哥",
+    "我姐", "我弟", "我妹", "我爸", "我妈", "他", "她",
 ];
 
 /// Words right after a full name that say whose something is (罗小雨名下的订单, 张伟本人).
@@ -65,7 +71,7 @@ const ZH_TITLES: &[&str] = &[
 
 /// Characters that end or do not belong to a name: function words, verbs and particles that
 /// follow a name in speech.
-const ZH_NOT_GIVEN: &str = "的了吗呢啊吧呀哈嘛么是在有和跟与给对就也都还又再很太不没要想来去说问请您你我他她它们这那个位好谢嗯哦喂呃哎唉啦吧讲打办查找帮把被从到向为及先女姐士生太夫人老号电话手机卡身份证地址住今昨天年月日点分哪谁本";
+const ZH_NOT_GIVEN: &str = "的了吗呢啊吧呀哈嘛么是在有和跟与给对就也都还又再很太不没要想来去说问请您你我他她它们这那个位好谢嗯哦喂呃哎唉啦吧讲打办查找帮把被从到向为及先女姐士生太夫人老号电话手机卡身份证地址住今昨天年月日点分哪谁本各每某两几";
 
 /// Characters after which a full name may begin (before them a window is not a name).
 const ZH_BOUNDARY: &str = "是叫找给和跟的您好请问呢吗啊，。、？！ ";
@@ -136,6 +142,12 @@ const EN_CUES: &[(&str, Cue, bool)] = &[
     ("is this", Cue::Weak, false),
     ("under the name", Cue::Strong, false),
     ("account holder is", Cue::Strong, false),
+    ("payee is", Cue::Strong, false),
+    ("beneficiary is", Cue::Strong, false),
+    ("doctor", Cue::Strong, false),
+    // The agent's "ask for Priyanka" names a colleague.
+    ("ask for", Cue::Person, true),
+    ("that's me,", Cue::Person, false),
     ("on the card is", Cue::Strong, false),
     ("on the account is", Cue::Strong, false),
     ("first name", Cue::Strong, false),
@@ -175,6 +187,12 @@ const EN_CUES: &[(&str, Cue, bool)] = &[
     ("niece", Cue::Person, false),
     ("cousin", Cue::Person, false),
     ("landlord", Cue::Person, false),
+    ("brother-in-law", Cue::Person, false),
+    ("sister-in-law", Cue::Person, false),
+    ("mother-in-law", Cue::Person, false),
+    ("father-in-law", Cue::Person, false),
+    ("son-in-law", Cue::Person, false),
+    ("daughter-in-law", Cue::Person, false),
     ("roommate", Cue::Person, false),
     ("mr", Cue::Strong, false),
     ("mrs", Cue::Strong, false),
@@ -395,10 +413,12 @@ fn zh_name_loose(text: &str, at: usize) -> Option<usize> {
         end += c.len_utf8();
         n += 1;
     }
+    // The name ends the clause or a function word or verb follows (…昝国栋买的: 买 is no
+    // given-name character).
     let next = text[end..].chars().next();
-    let ends_clause = next.is_none_or(|c| !is_han(c) || "的啊呀吧呢哈".contains(c));
-    // The given name from the gazetteer's characters (郗建国, not 上网课).
-    let given_ok = text[at..end].chars().skip(1).all(zh_given_char);
+    let ends_clause = next.is_none_or(|c| !is_han(c) || not_given(c) || "买卖用下".contains(c));
+    // A given name with a gazetteer character in it (郗建国, 郗晓蔓; not 上网课).
+    let given_ok = text[at..end].chars().skip(1).any(zh_given_char);
     ((2..=3).contains(&n) && ends_clause && given_ok).then_some(end)
 }
 
@@ -465,7 +485,9 @@ fn zh_self(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
 fn zh_kin(text: &str, out: &mut Vec<Raw>) {
     for kin in ZH_KIN.iter().filter(|k| k.chars().count() > 1) {
         for (i, _) in text.match_indices(kin) {
+            // "我是他弟弟 公孙毅": a pause between the relative and the name.
             let at = i + kin.len();
+            let at = at + text[at..].len() - text[at..].trim_start_matches(' ').len();
             let strict = zh_name_at(text, at, true).filter(|&end| {
                 text[end..]
                     .chars()
@@ -770,6 +792,10 @@ fn zh_titles(text: &str, out: &mut Vec<Raw>) {
                 } else {
                     Some(window[s - 1].1)
                 };
+                // 各位女士, 这位先生: a determiner, not a name, before 位.
+                if prev.is_some_and(|c| "各这那哪每某几两".contains(c)) {
+                    continue;
+                }
                 let at_boundary = prev.is_none_or(|c| !is_han(c) || ZH_BOUNDARY.contains(c));
                 if at_boundary || s == window.len() - 1 || (sur == i - at) {
                     found = Some(at);
@@ -778,31 +804,45 @@ fn zh_titles(text: &str, out: &mut Vec<Raw>) {
                     }
                 }
             }
-            // 请问是郦文杰先生吗: a surname the gazetteer lacks, in a whole three-character name
-            // right after 是 or a pause.
-            if found.is_none()
-                && matches!(*title, "先生" | "女士" | "小姐")
-                && window.len() == 3
-                && !window.iter().any(|&(_, c)| not_given(c))
-                && text[..window[0].0]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !is_han(c) || "是叫".contains(c))
-            {
-                found = Some(window[0].0);
+            // 请问是郦文杰先生吗, 好的禚先生: a surname the gazetteer lacks, alone or in a whole
+            // three-character name, right after 是/的 or a pause.
+            if found.is_none() && matches!(*title, "先生" | "女士" | "小姐" | "阿姨") {
+                for k in [window.len().saturating_sub(3), window.len() - 1] {
+                    let n = window.len() - k;
+                    let after_boundary = (k == 0 || "是的叫".contains(window[k - 1].1))
+                        && (k > 0
+                            || text[..window[0].0]
+                                .chars()
+                                .next_back()
+                                .is_none_or(|c| !is_han(c) || "是的叫".contains(c)));
+                    if (n == 3 || n == 1)
+                        && after_boundary
+                        && !window[k..].iter().any(|&(_, c)| not_given(c))
+                    {
+                        found = Some(window[k].0);
+                        break;
+                    }
+                }
             }
-            // 请问是郦文杰先生吗: a surname the gazetteer lacks, in a whole three-character name
-            // right after 是 or a pause.
-            if found.is_none()
-                && matches!(*title, "先生" | "女士" | "小姐")
-                && window.len() == 3
-                && !window.iter().any(|&(_, c)| not_given(c))
-                && text[..window[0].0]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !is_han(c) || "是叫".contains(c))
-            {
-                found = Some(window[0].0);
+            // 请问是郦文杰先生吗, 好的禚先生: a surname the gazetteer lacks, alone or in a whole
+            // three-character name, right after 是/的 or a pause.
+            if found.is_none() && matches!(*title, "先生" | "女士" | "小姐" | "阿姨") {
+                for k in [window.len().saturating_sub(3), window.len() - 1] {
+                    let n = window.len() - k;
+                    let after_boundary = (k == 0 || "是的叫".contains(window[k - 1].1))
+                        && (k > 0
+                            || text[..window[0].0]
+                                .chars()
+                                .next_back()
+                                .is_none_or(|c| !is_han(c) || "是的叫".contains(c)));
+                    if (n == 3 || n == 1)
+                        && after_boundary
+                        && !window[k..].iter().any(|&(_, c)| not_given(c))
+                    {
+                        found = Some(window[k].0);
+                        break;
+                    }
+                }
             }
             if let Some(at) = found {
                 out.push(Raw {
@@ -865,8 +905,22 @@ fn en_name_from(text: &str, ws: &[(usize, usize)], k: usize, cue: Cue) -> Option
                         let nw = &text[n.0..n.1];
                         text[ws[j].1..n.0] == *" " && capitalised(nw) && !en_not_name(nw)
                     });
+                    // "hi it's Kaito, I'm staying…", "this is Ilse again": one capitalised
+                    // word that ends the phrase.
+                    let ends_phrase = {
+                        let rest = text[ws[j].1..].trim_start();
+                        rest.is_empty()
+                            || rest.starts_with([',', '.', '!', '?'])
+                            || ["again", "here", "calling", "speaking"]
+                                .iter()
+                                .any(|a| rest.starts_with(a))
+                    };
+                    let plain = !EN_NOT_NAME_EXTRA.contains(&w.to_lowercase().as_str());
                     known && (capitalised(w) || lowercase_text)
-                        || capitalised(w) && mixed_case && next_capitalised
+                        || capitalised(w)
+                            && mixed_case
+                            && plain
+                            && (next_capitalised || ends_phrase)
                 }
             }
         } else {
@@ -1021,8 +1075,9 @@ fn en_before(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
     let re = RE.get_or_init(|| {
         Regex::new(concat!(
             r"\b([A-Z][a-z'’\-]+(?: [A-Z][a-z'’\-]+){0,2})",
-            r"(?: speaking\b|, (?:he|she)(?:'s| is) (?:my|our|the)\b|(?:'s|’s) (?:checking|savings|",
-            r"account|card|policy|phone|number|order|booking|name)\b)"
+            r"(?: speaking\b|, that's me\b|, (?:he|she)(?:'s| is) (?:my|our|the)\b|(?:'s|’s) (?:checking|savings|",
+            r"account|card|policy|phone|number|order|booking|name|dad|mom|mum|father|mother|husband|wife|",
+            r"son|daughter|brother|sister)\b)"
         ))
         .expect("static regex")
     });
@@ -1137,8 +1192,10 @@ fn answer(text: &str, out: &mut Vec<Raw>) {
         if rest.is_empty() || rest.chars().count() > 4 {
             continue;
         }
+        let whole = |end: usize| end == chunk.len();
         if let Some(end) = zh_name_at(chunk, from, false)
-            && end == chunk.len()
+            .filter(|&e| whole(e))
+            .or_else(|| zh_name_loose(chunk, from).filter(|&e| whole(e)))
         {
             out.push(Raw {
                 kind: PiiKind::Name,
@@ -1156,7 +1213,13 @@ fn answer(text: &str, out: &mut Vec<Raw>) {
     while k < ws.len() {
         let w = &text[ws[k].0..ws[k].1];
         let w = w.trim_end_matches(['\'', '’', '-']);
-        if w.len() > 1 && !en_not_name(w) && (en_name(w) || mixed_case && capitalised(w)) {
+        // In mixed case only capitalised words ("holder" is a surname too, but not here).
+        let name_like = if mixed_case {
+            capitalised(w)
+        } else {
+            en_name(w)
+        };
+        if w.len() > 1 && !en_not_name(w) && name_like {
             let mut s = k;
             while s > 0 && {
                 let p = &text[ws[s - 1].0..ws[s - 1].1];
@@ -1215,6 +1278,59 @@ mod tests {
         );
         assert_eq!(redact("是张伟本人吗"), "是[NAME]本人吗");
         assert_eq!(redact("需要客户本人来办理"), "需要客户本人来办理");
+    }
+
+    #[test]
+    fn rare_surnames_after_strong_cues_relatives_and_titles() {
+        assert_eq!(
+            redact("你好 我叫郗晓蔓 想问一下"),
+            "你好 我叫[NAME] 想问一下"
+        );
+        assert_eq!(
+            redact("好的禚先生 我这边马上帮您查询"),
+            "好的[NAME]先生 我这边马上帮您查询"
+        );
+        assert_eq!(
+            redact("不是 我是他弟弟 公孙毅 他手机落我这了"),
+            "不是 我是他弟弟 [NAME] 他手机落我这了"
+        );
+        assert_eq!(redact("被保险人是我岳母尉迟桂兰"), "被保险人是我岳母[NAME]");
+        assert_eq!(redact("是帮我同事昝国栋买的"), "是帮我同事[NAME]买的");
+        assert_eq!(redact("户名是亢永辉"), "户名是[NAME]");
+        assert_eq!(redact_in("逄玉珍", &customer("请问您怎么称呼？")), "[NAME]");
+        // Words after a relative are not names: 孩子上网课, 我妈身体不好.
+        assert_eq!(redact("孩子上网课，晚上有点卡"), "孩子上网课，晚上有点卡");
+        assert_eq!(redact("各位女士请注意"), "各位女士请注意");
+    }
+
+    #[test]
+    fn english_names_ending_a_phrase_or_before_that_is_me() {
+        assert_eq!(
+            redact("hi this is Kaito, I'm staying with you this week"),
+            "hi this is [NAME], I'm staying with you this week"
+        );
+        assert_eq!(redact("hey this is Ilse again"), "hey this is [NAME] again");
+        assert_eq!(redact("Emre Yildirim, that's me"), "[NAME], that's me");
+        assert_eq!(redact("no, I'm Mateo's dad"), "no, I'm [NAME]'s dad");
+        assert_eq!(redact("the payee is Tariq Siddiqui"), "the payee is [NAME]");
+        assert_eq!(
+            redact("my brother-in-law Wiremu Tane"),
+            "my brother-in-law [NAME]"
+        );
+        // A weekday or a single word that does not end the phrase is no name.
+        assert_eq!(redact("it's Monday, right?"), "it's Monday, right?");
+        assert_eq!(
+            redact("it's Premium that I have"),
+            "it's Premium that I have"
+        );
+        let agent = Context {
+            agent: true,
+            question: None,
+        };
+        assert_eq!(
+            redact_in("just ask for Priyanka, extension 3304", &agent),
+            "just ask for Priyanka, extension 3304"
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ const CUES: &[(&str, PiiKind)] = &[
     ("证件", PiiKind::Id),
     ("身份号", PiiKind::Id),
     ("护照", PiiKind::Id),
+    ("通行证", PiiKind::Id),
     ("id", PiiKind::Id),
     ("identity", PiiKind::Id),
     ("social security", PiiKind::Id),
@@ -67,6 +68,7 @@ const CUES: &[(&str, PiiKind)] = &[
     ("保单", PiiKind::Account),
     ("合同号", PiiKind::Account),
     ("预约号", PiiKind::Account),
+    ("编码", PiiKind::Account),
     ("预订号", PiiKind::Account),
     ("确认号", PiiKind::Account),
     ("取件码", PiiKind::Account),
@@ -179,6 +181,7 @@ const STAFF_MARKERS: &[&str] = &[
     "员工号",
     "坐席号",
     "agent",
+    "agent id",
     "staff number",
     "staff id",
     "operator",
@@ -649,13 +652,29 @@ fn after_month(text: &str, start: usize) -> bool {
 /// The kind a cue right after the number gives it, in Chinese word order: "尾号6620的卡",
 /// "尾号四四七六的手机" (a bare 卡 there is a bank card: 会员卡 and the like are cues of their own).
 fn cue_after(text: &str, end: usize) -> Option<PiiKind> {
-    let next = after(text, end, 7);
+    let next = after(text, end, 9);
     let rest = next.strip_prefix('的')?;
+    // "尾号是5537的那张信用卡".
+    let rest = ["那张", "那个", "这张", "这个"]
+        .iter()
+        .find_map(|d| rest.strip_prefix(d))
+        .unwrap_or(rest);
     CUES.iter()
         .filter(|(c, _)| !c.is_ascii() && rest.starts_with(c))
         .max_by_key(|(c, _)| c.len())
         .map(|&(_, k)| k)
         .or_else(|| rest.starts_with('卡').then_some(PiiKind::Card))
+}
+
+/// `2018-02-15`, `2018/2/15`: year, month and day.
+fn iso_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
+    let num = |p: &str, lo: u32, hi: u32| p.parse::<u32>().is_ok_and(|v| (lo..=hi).contains(&v));
+    parts.len() == 3
+        && parts[0].len() == 4
+        && num(parts[0], 1900, 2099)
+        && num(parts[1], 1, 12)
+        && num(parts[2], 1, 31)
 }
 
 /// Where the last whole-word occurrence of any of `words` ends in `hay`.
@@ -720,6 +739,10 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             continue;
         }
         if is_money(text, r.start, r.end) || after_month(text, r.start) {
+            continue;
+        }
+        // A calendar date written with dashes or slashes (2018-02-15) is a date, not a number.
+        if iso_date(&text[r.start..r.end]) {
             continue;
         }
         let prev = before(text, r.start, 32);
@@ -802,6 +825,10 @@ fn cued_codes(text: &str, question_cue: Option<PiiKind>, out: &mut Vec<Raw>) {
             .expect("static regex")
     });
     for m in re.find_iter(text) {
+        // The "s" of "it's 8 2 0 3" is no part of a code.
+        if text[..m.start()].ends_with(['\'', '’']) {
+            continue;
+        }
         let code = m.as_str();
         let alnum = code.chars().filter(char::is_ascii_alphanumeric).count();
         let digits = code.chars().filter(char::is_ascii_digit).count();
@@ -1119,6 +1146,34 @@ mod shape_tests {
             kinds("uh my social's 596 23 6070"),
             vec![(PiiKind::Id, "596 23 6070")]
         );
+    }
+
+    #[test]
+    fn dates_staff_ids_and_cues_after_the_number() {
+        assert!(kinds("非营业时段2018-02-15至2018-02-18全天").is_empty());
+        assert!(
+            kinds("This is Marcus, agent ID 3068, from the billing team.")
+                .iter()
+                .all(|(k, _)| *k == PiiKind::Name)
+        );
+        assert_eq!(
+            kinds("就是尾号是5537的那张信用卡"),
+            vec![(PiiKind::Card, "5537")]
+        );
+        assert_eq!(
+            kinds("港澳通行证 号码是C38120457"),
+            vec![(PiiKind::Id, "C38120457")]
+        );
+        let ctx = Context {
+            agent: false,
+            question: Some("What's your passport number?"),
+        };
+        let text = "it's 8 2 0 3 9 1";
+        let got: Vec<_> = find_pii_in(text, &ctx)
+            .into_iter()
+            .map(|s| (s.kind, &text[s.start..s.end]))
+            .collect();
+        assert_eq!(got, vec![(PiiKind::Id, "8 2 0 3 9 1")]);
     }
 
     #[test]
