@@ -650,4 +650,8 @@ fn pii_heldout4_set_is_sound() {
             it.id
         );
     }
+    // Scored and printed, not asserted: first scored after the rules were fixed on the other
+    // four sets (see the README, "Personal data").
+    let res = evaluate(&set, by_lang, true);
+    print_tables(&set, by_lang, &res);
 }
