@@ -357,6 +357,24 @@ impl Transcriber {
         &self.config
     }
 
+    /// Switch to other settings (another pipeline's language, prompt, decoding options) on the
+    /// same model and Whisper state. A state holds hundreds of MB of buffers that do not depend
+    /// on the settings (every window is decoded with `no_context`), so one per model and thread
+    /// serves every pipeline.
+    pub fn set_config(&mut self, config: AsrConfig) -> Result<(), AsrError> {
+        config.validate()?;
+        if !self.multilingual && !matches!(config.language.as_str(), "en" | "auto") {
+            return Err(AsrError::Config(format!(
+                "{}: an English-only model cannot transcribe language {:?}",
+                self.path.display(),
+                config.language
+            )));
+        }
+        self.prompt = config.initial_prompt.as_deref().map(whisper_prompt);
+        self.config = config;
+        Ok(())
+    }
+
     fn err(&self, m: impl std::fmt::Display) -> AsrError {
         AsrError::Inference {
             path: self.path.clone(),

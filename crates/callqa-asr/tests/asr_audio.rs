@@ -544,3 +544,60 @@ fn mono_with_a_diarization_gets_roles_from_what_each_voice_says() {
     assert_eq!(mixed, 0, "{:?}", t.utterances);
     assert!(t.role_confidence >= 0.4, "{}", t.role_confidence);
 }
+
+#[test]
+fn one_state_switched_between_pipelines_transcribes_as_a_fresh_one() {
+    let (Some(base), Some(vad)) = (model("base", "CALLQA_TEST_WHISPER_MULTI"), vad()) else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let (Some(zh), Some(en)) = (
+        decode(&root.join("fixtures/audio/zh_telecom_inbound_rude_agent_01.wav")),
+        decode(&root.join("fixtures/audio/en_utility_inbound_rude_agent_01.wav")),
+    ) else {
+        return;
+    };
+    let zh_cfg = AsrConfig {
+        language: "zh".into(),
+        ..AsrConfig::default()
+    };
+    let en_cfg = AsrConfig {
+        language: "en".into(),
+        initial_prompt: Some("Customer service call: electricity bill, meter reading.".into()),
+        ..AsrConfig::default()
+    };
+    let texts = |t: &callqa_core::Transcript| -> Vec<String> {
+        t.utterances.iter().map(|u| u.text.clone()).collect()
+    };
+    let layout = ChannelLayout::default();
+    // A Mandarin call, then the same state switched to the English pipeline's settings...
+    let mut shared = Transcriber::new(&base, zh_cfg).unwrap_or_else(|e| panic!("{e}"));
+    shared
+        .transcribe_call(&vad, &zh, &layout)
+        .unwrap_or_else(|e| panic!("{e}"));
+    shared
+        .set_config(en_cfg.clone())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(shared.config(), &en_cfg);
+    let switched = shared
+        .transcribe_call(&vad, &en, &layout)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // ...gives what a state made for the English pipeline gives.
+    let mut fresh = Transcriber::new(&base, en_cfg).unwrap_or_else(|e| panic!("{e}"));
+    let direct = fresh
+        .transcribe_call(&vad, &en, &layout)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!direct.utterances.is_empty());
+    assert_eq!(texts(&switched), texts(&direct));
+    // Settings a model cannot take are refused and leave the state as it was.
+    if let Some(english_only) = model("tiny.en", "CALLQA_TEST_WHISPER") {
+        let mut w =
+            Transcriber::new(&english_only, AsrConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+        let zh_only = AsrConfig {
+            language: "zh".into(),
+            ..AsrConfig::default()
+        };
+        assert!(w.set_config(zh_only).is_err());
+        assert_eq!(w.config(), &AsrConfig::default());
+    }
+}

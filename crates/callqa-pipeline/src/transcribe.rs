@@ -226,6 +226,10 @@ impl SpeechEngines {
 /// One worker's per-call state: a Whisper state per route, made on first use.
 pub struct SpeechWorker<'e> {
     engines: &'e SpeechEngines,
+    /// One Whisper state per model (not per route: routes on one model share it, each call
+    /// setting its route's settings), made on first use. Per route, a worker that met all four
+    /// shipped pipelines held four states of the same model, and peak memory grew with how many
+    /// (worker, pipeline) pairs a batch happened to meet.
     states: Vec<Option<Transcriber>>,
 }
 
@@ -234,7 +238,7 @@ impl<'e> SpeechWorker<'e> {
     pub fn new(engines: &'e SpeechEngines) -> SpeechWorker<'e> {
         SpeechWorker {
             engines,
-            states: (0..engines.routes.len()).map(|_| None).collect(),
+            states: (0..engines.whisper.len()).map(|_| None).collect(),
         }
     }
 
@@ -263,16 +267,18 @@ impl<'e> SpeechWorker<'e> {
             decode_s: t.elapsed().as_secs_f64(),
             ..SpeechTiming::default()
         };
-        let worker = match &mut self.states[route] {
-            Some(w) => w,
+        let state_err = |source| SpeechError::State {
+            path: path.to_path_buf(),
+            source,
+        };
+        let worker = match &mut self.states[r.whisper] {
+            Some(w) => {
+                w.set_config(r.settings.asr.clone()).map_err(state_err)?;
+                w
+            }
             slot @ None => {
                 let (model, _, _) = &engines.whisper[r.whisper];
-                let state = Transcriber::new(model, r.settings.asr.clone()).map_err(|source| {
-                    SpeechError::State {
-                        path: path.to_path_buf(),
-                        source,
-                    }
-                })?;
+                let state = Transcriber::new(model, r.settings.asr.clone()).map_err(state_err)?;
                 slot.insert(state)
             }
         };
