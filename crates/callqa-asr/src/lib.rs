@@ -1049,6 +1049,7 @@ fn utterance(d: turns::Draft, speaker: Speaker, duration_ms: u64) -> Utterance {
         avg_logprob: Some(d.avg_logprob),
         no_speech_prob: Some(d.no_speech_prob),
         backchannel: d.backchannel,
+        words: d.word_times,
     }
 }
 

@@ -57,6 +57,9 @@ pub struct Draft {
     pub backchannel: bool,
     /// Indices of its words in the input.
     pub words: Vec<usize>,
+    /// Where each word is in `text` and when it was said (empty when the text could not be
+    /// aligned with its words).
+    pub word_times: Vec<callqa_core::WordTime>,
 }
 
 /// How far before the end of a party's word another party may start and still count as starting
@@ -221,6 +224,7 @@ fn draft(words: &[Word], idx: Vec<usize>, zh: bool) -> Option<Draft> {
     if !text.chars().any(char::is_alphanumeric) {
         return None;
     }
+    let word_times = align_words(words, &idx, &text);
     let start_ms = idx
         .iter()
         .map(|&i| words[i].start_ms)
@@ -249,7 +253,41 @@ fn draft(words: &[Word], idx: Vec<usize>, zh: bool) -> Option<Draft> {
         no_speech_prob: ns / n,
         backchannel: false,
         words: idx,
+        word_times,
     })
+}
+
+/// Each word's characters in `text`, the words' joined text after normalisation (Mandarin:
+/// Simplified characters and Chinese punctuation map one to one; spaces are dropped; both: the
+/// ends trimmed). Walks the raw characters against the normalised ones, skipping raw spaces the
+/// normalisation dropped; any other difference gives up (no word times, not wrong ones).
+fn align_words(words: &[Word], idx: &[usize], text: &str) -> Vec<callqa_core::WordTime> {
+    let norm: Vec<char> = text.chars().collect();
+    let mut at = 0usize; // next character of `norm`
+    let mut out = Vec::with_capacity(idx.len());
+    for &i in idx {
+        let w = &words[i];
+        let start = at;
+        for c in w.text.chars() {
+            match norm.get(at) {
+                Some(&n) if n == c || (c != ' ' && n != ' ') => at += 1,
+                _ if c.is_whitespace() => {}
+                _ => return Vec::new(),
+            }
+        }
+        // A word's leading space belongs to the gap before it.
+        let first = norm[start..at]
+            .iter()
+            .take_while(|c| c.is_whitespace())
+            .count();
+        out.push(callqa_core::WordTime {
+            start_char: (start + first) as u32,
+            end_char: at as u32,
+            start_ms: w.start_ms,
+            end_ms: w.end_ms.max(w.start_ms),
+        });
+    }
+    if at == norm.len() { out } else { Vec::new() }
 }
 
 #[cfg(test)]
@@ -269,6 +307,68 @@ mod tests {
                 segment: 0,
             })
             .collect()
+    }
+
+    /// Each word's text (by its char span in the utterance) and time.
+    fn word_texts(d: &Draft) -> Vec<(String, u64, u64)> {
+        let chars: Vec<char> = d.text.chars().collect();
+        d.word_times
+            .iter()
+            .map(|w| {
+                let t: String = chars[w.start_char as usize..w.end_char as usize]
+                    .iter()
+                    .collect();
+                (t, w.start_ms, w.end_ms)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn word_times_follow_the_normalised_text() {
+        // English: leading spaces trimmed, each word's own characters.
+        let w = ws(
+            0,
+            &[
+                (" My", 0, 200),
+                (" number", 200, 600),
+                (" is", 600, 700),
+                (" 555.", 700, 1_500),
+            ],
+        );
+        let d = build(&w, 1_000, &[], &BackchannelConfig::default(), false);
+        assert_eq!(d[0].text, "My number is 555.");
+        assert_eq!(
+            word_texts(&d[0]),
+            vec![
+                ("My".into(), 0, 200),
+                ("number".into(), 200, 600),
+                ("is".into(), 600, 700),
+                ("555.".into(), 700, 1_500)
+            ]
+        );
+        // Mandarin: Traditional to Simplified, spaces dropped, punctuation made Chinese.
+        let w = ws(
+            0,
+            &[
+                (" 我的", 0, 400),
+                ("電話", 400, 900),
+                ("是", 900, 1_000),
+                (" 138,", 1_000, 2_000),
+                (" 好", 2_100, 2_300),
+            ],
+        );
+        let d = build(&w, 1_000, &[], &BackchannelConfig::default(), true);
+        assert_eq!(d[0].text, "我的电话是 138，好");
+        assert_eq!(
+            word_texts(&d[0]),
+            vec![
+                ("我的".into(), 0, 400),
+                ("电话".into(), 400, 900),
+                ("是".into(), 900, 1_000),
+                ("138，".into(), 1_000, 2_000),
+                ("好".into(), 2_100, 2_300)
+            ]
+        );
     }
 
     fn texts(d: &[Draft]) -> Vec<(usize, &str, bool)> {

@@ -97,6 +97,7 @@ fn render(path: &Path, t: &Transcript, json: bool) -> String {
                 "roles_inferred": t.roles_inferred,
                 "role_confidence": t.role_confidence,
                 "backchannel": u.backchannel,
+                "words": u.words,
             });
             out.push_str(&v.to_string());
             out.push('\n');

@@ -216,6 +216,25 @@ pub struct Utterance {
     /// judgements skip it, and it is neither an interruption nor overtalk.
     #[serde(default)]
     pub backchannel: bool,
+    /// When each word was said, where the ASR gave word times (not kept in the tables: a stored
+    /// transcript has none). Lets later stages place a span of the text on the timeline (the
+    /// audio under a phone number) instead of guessing from its share of the characters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<WordTime>,
+}
+
+/// One word of an utterance: its characters in [`Utterance::text`] and its time on the call's
+/// timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordTime {
+    /// First character (counted in chars, not bytes) of the word in the utterance's text.
+    pub start_char: u32,
+    /// One past its last character.
+    pub end_char: u32,
+    /// Start, milliseconds on the call's timeline.
+    pub start_ms: u64,
+    /// End, milliseconds.
+    pub end_ms: u64,
 }
 
 impl Utterance {
@@ -230,6 +249,7 @@ impl Utterance {
             avg_logprob: None,
             no_speech_prob: None,
             backchannel: false,
+            words: Vec::new(),
         }
     }
 

@@ -605,12 +605,21 @@ fn redact_utterances(transcript: &Transcript, stored: Option<&[Option<String>]>)
                 question: question.as_deref(),
             };
             let found = callqa_text::find_pii_in(&u.text, &ctx);
-            let timed = callqa_text::timed_spans(
+            let words: Vec<callqa_text::WordSpan> = u
+                .words
+                .iter()
+                .map(|w| {
+                    let (a, b) = (w.start_char as usize, w.end_char as usize);
+                    (a, b, w.start_ms, w.end_ms)
+                })
+                .collect();
+            let timed = callqa_text::timed_spans_by_words(
                 &found,
                 u.text.chars().count(),
                 u.start_ms,
                 u.end_ms,
                 PII_PAD_MS,
+                &words,
             );
             Redacted {
                 text: callqa_text::redact_spans(&u.text, &found),
@@ -1372,6 +1381,8 @@ fn stored_transcripts(from: &Path) -> Result<Vec<StoredCall>, RunError> {
                 avg_logprob: u.asr_avg_logprob.map(|v| v as f32),
                 no_speech_prob: u.no_speech_prob.map(|v| v as f32),
                 backchannel: u.backchannel,
+                // Stored transcripts keep no word times.
+                words: Vec::new(),
             })
             .collect();
         let mut activity: Vec<SpeechSpan> = acts

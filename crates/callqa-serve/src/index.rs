@@ -61,6 +61,8 @@ impl CallRecord {
                     avg_logprob: u.asr_avg_logprob.map(|v| v as f32),
                     no_speech_prob: u.no_speech_prob.map(|v| v as f32),
                     backchannel: u.backchannel,
+                    // Stored transcripts keep no word times.
+                    words: Vec::new(),
                 })
                 .collect(),
             activity: self

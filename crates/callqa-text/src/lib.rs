@@ -275,13 +275,41 @@ pub fn timed_spans(
     end_ms: u64,
     pad_ms: u64,
 ) -> Vec<TimedSpan> {
+    timed_spans_by_words(spans, text_chars, start_ms, end_ms, pad_ms, &[])
+}
+
+/// A word of the utterance for [`timed_spans_by_words`]: `(start_char, end_char, start_ms,
+/// end_ms)`, characters counted in chars.
+pub type WordSpan = (usize, usize, u64, u64);
+
+/// As [`timed_spans`], but a span that overlaps words (`words`, from the ASR's word times) runs
+/// from the first of them to start to the last of them to end, widened by `pad_ms`. A span no
+/// word covers, and every span when `words` do not fit the text (a word past its end), falls back
+/// to its share of the characters.
+pub fn timed_spans_by_words(
+    spans: &[PiiSpan],
+    text_chars: usize,
+    start_ms: u64,
+    end_ms: u64,
+    pad_ms: u64,
+    words: &[WordSpan],
+) -> Vec<TimedSpan> {
     let dur = end_ms.saturating_sub(start_ms);
     let n = text_chars.max(1) as u64;
+    let words_fit = words.iter().all(|w| w.0 <= w.1 && w.1 <= text_chars);
     spans
         .iter()
         .map(|s| {
-            let a = start_ms + dur * (s.start_char as u64).min(n) / n;
-            let b = start_ms + dur * (s.end_char as u64).min(n) / n;
+            let covering = words
+                .iter()
+                .filter(|w| words_fit && w.0 < s.end_char && s.start_char < w.1);
+            let by_words = covering.fold(None, |acc: Option<(u64, u64)>, w| {
+                Some(acc.map_or((w.2, w.3), |(a, b)| (a.min(w.2), b.max(w.3))))
+            });
+            let (a, b) = by_words.unwrap_or((
+                start_ms + dur * (s.start_char as u64).min(n) / n,
+                start_ms + dur * (s.end_char as u64).min(n) / n,
+            ));
             TimedSpan {
                 kind: s.kind,
                 start_char: s.start_char,
@@ -376,6 +404,31 @@ mod tests {
         assert_eq!(spans_from_json(&json).ok(), Some(t));
         assert_eq!(spans_from_json("").ok(), Some(vec![]));
         assert!(spans_from_json("{oops").is_err());
+    }
+
+    #[test]
+    fn word_times_place_a_span_where_its_words_were_said() {
+        // "My number is 555 0123 thanks": the number said slowly, from 1.0 to 4.0 s of a 5 s
+        // utterance; its share of the characters would put it at 2.3 to 3.9 s.
+        let text = "My number is 555 0123 thanks";
+        let words: Vec<WordSpan> = vec![
+            (0, 2, 0, 200),
+            (3, 9, 200, 600),
+            (10, 12, 600, 1_000),
+            (13, 16, 1_000, 2_500),
+            (17, 21, 2_500, 4_000),
+            (22, 28, 4_000, 5_000),
+        ];
+        let found = find_pii(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let t = timed_spans_by_words(&found, text.chars().count(), 0, 5_000, 0, &words);
+        assert_eq!((t[0].start_ms, t[0].end_ms), (1_000, 4_000));
+        let share = timed_spans(&found, text.chars().count(), 0, 5_000, 0);
+        assert_ne!((share[0].start_ms, share[0].end_ms), (1_000, 4_000));
+        // Words that do not fit the text (a word past its end): the character share.
+        let stale = vec![(0, 40, 0, 5_000)];
+        let t = timed_spans_by_words(&found, text.chars().count(), 0, 5_000, 0, &stale);
+        assert_eq!(t, share);
     }
 
     #[test]
