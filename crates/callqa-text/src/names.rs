@@ -824,26 +824,6 @@ fn zh_titles(text: &str, out: &mut Vec<Raw>) {
                     }
                 }
             }
-            // 请问是郦文杰先生吗, 好的禚先生: a surname the gazetteer lacks, alone or in a whole
-            // three-character name, right after 是/的 or a pause.
-            if found.is_none() && matches!(*title, "先生" | "女士" | "小姐" | "阿姨") {
-                for k in [window.len().saturating_sub(3), window.len() - 1] {
-                    let n = window.len() - k;
-                    let after_boundary = (k == 0 || "是的叫".contains(window[k - 1].1))
-                        && (k > 0
-                            || text[..window[0].0]
-                                .chars()
-                                .next_back()
-                                .is_none_or(|c| !is_han(c) || "是的叫".contains(c)));
-                    if (n == 3 || n == 1)
-                        && after_boundary
-                        && !window[k..].iter().any(|&(_, c)| not_given(c))
-                    {
-                        found = Some(window[k].0);
-                        break;
-                    }
-                }
-            }
             if let Some(at) = found {
                 out.push(Raw {
                     kind: PiiKind::Name,

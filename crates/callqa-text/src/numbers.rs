@@ -1008,7 +1008,7 @@ mod tests {
 
 #[cfg(test)]
 mod cue_tests {
-    use crate::{PiiKind, find_pii};
+    use crate::{Context, PiiKind, find_pii, find_pii_in};
 
     fn kinds(text: &str) -> Vec<(PiiKind, &str)> {
         find_pii(text)
@@ -1093,18 +1093,6 @@ mod cue_tests {
         );
         assert_eq!(kinds("Austin, TX 78701"), vec![(PiiKind::Address, "78701")]);
         assert!(kinds("employee ID 44812, how can I help?").is_empty());
-    }
-}
-
-#[cfg(test)]
-mod shape_tests {
-    use crate::{Context, PiiKind, find_pii, find_pii_in};
-
-    fn kinds(text: &str) -> Vec<(PiiKind, &str)> {
-        find_pii(text)
-            .into_iter()
-            .map(|s| (s.kind, &text[s.start..s.end]))
-            .collect()
     }
 
     #[test]
