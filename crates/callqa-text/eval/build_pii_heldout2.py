@@ -46,12 +46,13 @@ Sources (each line carries `source` and `licence`):
   company names, booking dates) have ids `written:neg<n>`.
 """
 
-import gzip
 import json
 import pathlib
 import random
 import re
 import sys
+
+from pii_build import question_before, read_jsonl_gz
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -93,27 +94,7 @@ def add(source, licence, lang, speaker, text, labels, question=None, ref=None):
 
 
 def read(name):
-    with gzip.open(SRC / name, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f]
-
-
-def question_before(lines, i):
-    """The other party's last turn before line i (up to three lines), as the pipeline builds it."""
-    me = lines[i]["speaker"]
-    if me == "other":
-        return None
-    parts = []
-    for p in reversed(lines[:i]):
-        if p["speaker"] == "other":
-            continue
-        if p["speaker"] == me:
-            if not parts:
-                continue
-            break
-        parts.append(p["text"])
-        if len(parts) == 3:
-            break
-    return " ".join(reversed(parts)) or None
+    return read_jsonl_gz(SRC / name)
 
 
 # --- Corpus lines ---------------------------------------------------------------------------------
