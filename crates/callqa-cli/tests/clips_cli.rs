@@ -5,41 +5,21 @@
 //!
 //! Skips (passes with a message) when the models or the fixture audio are absent.
 
+mod common;
+
+use common::root;
+
 use callqa_clips::audio::{TONE_HZ, tone_share};
 use callqa_store::{EvaluationRow, read_rows};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn home() -> PathBuf {
-    if let Some(h) = std::env::var_os("CALLQA_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(h);
-    }
-    PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/callqa")
-}
 
 /// The call where the customer reads out a phone number, and one with missing script steps.
 const NUMBER_CALL: &str = "zh_ecommerce_inbound_model_01";
 const MISSING_CALL: &str = "zh_ecommerce_inbound_missing_steps_01";
 
 fn ready() -> bool {
-    let needed = [
-        home().join("models/whisper/base/ggml-model.bin"),
-        home().join("models/vad/silero_vad.onnx"),
-        home().join("models/classifiers/script_step/model.toml"),
-        root().join(format!("fixtures/audio/{NUMBER_CALL}.wav")),
-        root().join(format!("fixtures/audio/{MISSING_CALL}.wav")),
-    ];
-    for p in &needed {
-        if !p.is_file() {
-            eprintln!("SKIP: {} absent (run scripts/setup.sh)", p.display());
-            return false;
-        }
-    }
-    true
+    common::calls_ready(&[NUMBER_CALL, MISSING_CALL])
 }
 
 fn callqa(args: &[&str]) -> Output {

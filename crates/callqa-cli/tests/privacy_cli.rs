@@ -7,41 +7,21 @@
 //!
 //! Skips (passes with a message) when the models or the fixture audio are absent.
 
+mod common;
+
+use common::root;
+
 use callqa_store::{
     ActivityRow, CallRow, CallScoreRow, ErrorRow, EvaluationRow, UtteranceRow, read_rows,
 };
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn home() -> PathBuf {
-    if let Some(h) = std::env::var_os("CALLQA_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(h);
-    }
-    PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/callqa")
-}
+const CALLS: [&str; 2] = ["zh_bank_inbound_model_01", "en_bank_inbound_model_01"];
 
 fn ready() -> bool {
-    let needed = [
-        home().join("models/whisper/base/ggml-model.bin"),
-        home().join("models/vad/silero_vad.onnx"),
-        home().join("models/classifiers/script_step/model.toml"),
-        root().join("fixtures/audio/zh_bank_inbound_model_01.wav"),
-        root().join("fixtures/audio/en_bank_inbound_model_01.wav"),
-    ];
-    for p in &needed {
-        if !p.is_file() {
-            eprintln!("SKIP: {} absent (run scripts/setup.sh)", p.display());
-            return false;
-        }
-    }
-    true
+    common::calls_ready(&CALLS)
 }
-
-const CALLS: [&str; 2] = ["zh_bank_inbound_model_01", "en_bank_inbound_model_01"];
 
 /// A manifest of the two calls, and copies of their pipelines with the given privacy settings.
 fn setup(dir: &Path, store_raw_text: bool) -> Vec<String> {

@@ -7,39 +7,13 @@
 
 mod common;
 
+use common::{asr_ready as ready, root};
+
 use callqa_store::{CallRow, CallScoreRow, ErrorRow, EvaluationRow, UtteranceRow, read_rows};
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn home() -> PathBuf {
-    if let Some(h) = std::env::var_os("CALLQA_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(h);
-    }
-    PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/callqa")
-}
-
-/// True when everything a scoring run needs is installed; prints why not otherwise.
-fn ready() -> bool {
-    let needed = [
-        home().join("models/whisper/base/ggml-model.bin"),
-        home().join("models/vad/silero_vad.onnx"),
-        home().join("models/classifiers/script_step/model.toml"),
-        root().join("fixtures/audio/zh_bank_inbound_model_01.wav"),
-    ];
-    for p in &needed {
-        if !p.is_file() {
-            eprintln!("SKIP: {} absent (run scripts/setup.sh)", p.display());
-            return false;
-        }
-    }
-    true
-}
 
 fn pipelines() -> Vec<String> {
     ["inbound-zh", "outbound-zh", "inbound-en", "outbound-en"]

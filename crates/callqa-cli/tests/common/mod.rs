@@ -19,20 +19,33 @@ pub fn home() -> PathBuf {
     PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/callqa")
 }
 
-/// True when everything a scoring run needs is installed; says why not otherwise.
-pub fn asr_ready() -> bool {
-    let needed = [
-        home().join("models/whisper/base/ggml-model.bin"),
-        home().join("models/vad/silero_vad.onnx"),
-        root().join("fixtures/audio/zh_bank_inbound_model_01.wav"),
-    ];
-    for p in &needed {
+/// True when every file in `paths` exists; says which one is missing otherwise.
+pub fn files_present(paths: &[PathBuf]) -> bool {
+    for p in paths {
         if !p.is_file() {
             eprintln!("SKIP: {} absent (run scripts/setup.sh)", p.display());
             return false;
         }
     }
-    classifiers_ready()
+    true
+}
+
+/// True when everything a scoring run needs is installed; says why not otherwise.
+pub fn asr_ready() -> bool {
+    files_present(&[
+        home().join("models/whisper/base/ggml-model.bin"),
+        home().join("models/vad/silero_vad.onnx"),
+        root().join("fixtures/audio/zh_bank_inbound_model_01.wav"),
+    ]) && classifiers_ready()
+}
+
+/// [`asr_ready`], and the bundled calls `call_ids` have their audio.
+pub fn calls_ready(call_ids: &[&str]) -> bool {
+    let audio: Vec<PathBuf> = call_ids
+        .iter()
+        .map(|id| root().join(format!("fixtures/audio/{id}.wav")))
+        .collect();
+    asr_ready() && files_present(&audio)
 }
 
 /// True when the classifier models (all a rescore needs) are installed; says why not otherwise.
