@@ -400,6 +400,15 @@ fn zh_name_at(text: &str, at: usize, need_given: bool) -> Option<usize> {
     (!need_given || given > 0).then_some(end)
 }
 
+/// True when a name may end at byte `end`: the text ends, or what follows is no Han character
+/// or a particle (许静的, 许静啊), so that 叫车去 or 我姓车的 are not read as names.
+fn name_ends_at(text: &str, end: usize) -> bool {
+    text[end..]
+        .chars()
+        .next()
+        .is_none_or(|c| !is_han(c) || "的啊呀吧呢哈".contains(c))
+}
+
 /// After a strong cue (我叫, 户主, a family member), a name whose surname the gazetteer lacks
 /// (仉, 郗, 蒯): two or three Han characters, none a function word, ending the clause or followed
 /// by a particle. Its end.
@@ -488,12 +497,7 @@ fn zh_kin(text: &str, out: &mut Vec<Raw>) {
             // "我是他弟弟 公孙毅": a pause between the relative and the name.
             let at = i + kin.len();
             let at = at + text[at..].len() - text[at..].trim_start_matches(' ').len();
-            let strict = zh_name_at(text, at, true).filter(|&end| {
-                text[end..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !is_han(c) || "的啊呀吧呢哈".contains(c))
-            });
+            let strict = zh_name_at(text, at, true).filter(|&end| name_ends_at(text, end));
             let loose = zh_name_loose(text, at).filter(|&end| text[at..end].chars().count() == 3);
             if let Some(end) = strict.or(loose) {
                 out.push(Raw {
@@ -594,12 +598,7 @@ fn zh_called(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
         let end = if strong {
             zh_name_after_cue(text, at)
         } else {
-            zh_name_at(text, at, true).filter(|&end| {
-                text[end..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !is_han(c) || "的啊呀吧呢哈".contains(c))
-            })
+            zh_name_at(text, at, true).filter(|&end| name_ends_at(text, end))
         };
         if let Some(end) = end {
             out.push(Raw {
@@ -683,10 +682,7 @@ fn zh_surname(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
             // is no function word, standing alone.
             let rare = || {
                 let c = rest.chars().next()?;
-                let alone = rest[c.len_utf8()..]
-                    .chars()
-                    .next()
-                    .is_none_or(|n| !is_han(n) || "的啊呀吧呢哈".contains(n));
+                let alone = name_ends_at(rest, c.len_utf8());
                 (*cue != "姓" && is_han(c) && !not_given(c) && alone).then_some(c.len_utf8())
             };
             let Some(sur) = zh_surname_at(rest).or_else(rare) else {

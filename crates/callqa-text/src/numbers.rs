@@ -677,6 +677,12 @@ fn iso_date(s: &str) -> bool {
         && num(parts[2], 1, 31)
 }
 
+/// True when a [`NOT_PII_CUES`] word stands in `prev` (the text before a number) nearer its end
+/// than the PII cue `gap` bytes before the end (or when there is no PII cue).
+fn not_pii_nearer(prev: &str, gap: Option<usize>) -> bool {
+    last_end(prev, NOT_PII_CUES).is_some_and(|e| gap.is_none_or(|g| prev.len() - e < g))
+}
+
 /// Where the last whole-word occurrence of any of `words` ends in `hay`.
 fn last_end(hay: &str, words: &[&str]) -> Option<usize> {
     words
@@ -749,8 +755,7 @@ pub(crate) fn find(text: &str, ctx: &Context<'_>, out: &mut Vec<Raw>) {
         let cue = nearest_cue(&prev);
         let local = cue.map(|(k, _)| k).or_else(|| cue_after(text, r.end));
         // A meter reading, a flight or a model number: nearer its own cue than to any PII cue.
-        let not_pii = last_end(&prev, NOT_PII_CUES)
-            .is_some_and(|e| cue.is_none_or(|(_, gap)| prev.len() - e < gap));
+        let not_pii = not_pii_nearer(&prev, cue.map(|(_, gap)| gap));
         let shaped =
             (n == 18 && id_valid(&r.digits)) || ((13..=19).contains(&n) && luhn(&r.digits));
         if not_pii && !shaped {
@@ -863,7 +868,7 @@ fn cued_codes(text: &str, question_cue: Option<PiiKind>, out: &mut Vec<Raw>) {
             None if question_cue == Some(PiiKind::Account) => prev.len(),
             _ => continue,
         };
-        if last_end(&prev, NOT_PII_CUES).is_some_and(|e| prev.len() - e < gap) {
+        if not_pii_nearer(&prev, Some(gap)) {
             continue;
         }
         out.push(Raw {
