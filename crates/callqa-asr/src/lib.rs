@@ -326,17 +326,23 @@ pub struct Transcriber {
     prompt: Option<String>,
 }
 
+/// Settings a model can take: valid on their own, and a language an English-only model knows.
+fn check_config(config: &AsrConfig, multilingual: bool, model: &Path) -> Result<(), AsrError> {
+    config.validate()?;
+    if !multilingual && !matches!(config.language.as_str(), "en" | "auto") {
+        return Err(AsrError::Config(format!(
+            "{}: an English-only model cannot transcribe language {:?}",
+            model.display(),
+            config.language
+        )));
+    }
+    Ok(())
+}
+
 impl Transcriber {
     /// A worker on `model` with these settings.
     pub fn new(model: &WhisperModel, config: AsrConfig) -> Result<Transcriber, AsrError> {
-        config.validate()?;
-        if !model.is_multilingual() && !matches!(config.language.as_str(), "en" | "auto") {
-            return Err(AsrError::Config(format!(
-                "{}: an English-only model cannot transcribe language {:?}",
-                model.path.display(),
-                config.language
-            )));
-        }
+        check_config(&config, model.is_multilingual(), &model.path)?;
         let state = model.ctx.create_state().map_err(|e| AsrError::Model {
             path: model.path.clone(),
             message: e.to_string(),
@@ -362,14 +368,7 @@ impl Transcriber {
     /// on the settings (every window is decoded with `no_context`), so one per model and thread
     /// serves every pipeline.
     pub fn set_config(&mut self, config: AsrConfig) -> Result<(), AsrError> {
-        config.validate()?;
-        if !self.multilingual && !matches!(config.language.as_str(), "en" | "auto") {
-            return Err(AsrError::Config(format!(
-                "{}: an English-only model cannot transcribe language {:?}",
-                self.path.display(),
-                config.language
-            )));
-        }
+        check_config(&config, self.multilingual, &self.path)?;
         self.prompt = config.initial_prompt.as_deref().map(whisper_prompt);
         self.config = config;
         Ok(())
